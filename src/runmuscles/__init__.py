@@ -1,0 +1,44 @@
+"""runmuscles: what muscles does running work?
+
+A sagittal-plane musculoskeletal model of a runner, predictive simulation of running strides at any
+speed and slope, and per-muscle load of real runs from GPS watch files.
+
+The public API is small and listed in ``__all__``. Importing this package is cheap: names are
+resolved lazily, so heavy libraries (CasADi, xarray, ...) load only when used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+#: public name -> module that defines it
+_LAZY: dict[str, str] = {
+    # errors
+    "RunmusclesError": "runmuscles.errors",
+    "InputError": "runmuscles.errors",
+    "UnknownNameError": "runmuscles.errors",
+    "OutOfRangeError": "runmuscles.errors",
+    "FileFormatError": "runmuscles.errors",
+    "DataError": "runmuscles.errors",
+    "ConvergenceError": "runmuscles.errors",
+    # units
+    "parse_grade": "runmuscles.units",
+}
+
+__all__ = ["__version__", *sorted(_LAZY)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'runmuscles' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

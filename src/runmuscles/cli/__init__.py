@@ -1,0 +1,69 @@
+"""Command line: ``runmuscles COMMAND ...``.
+
+Thin by design: each command lives in its own module under ``runmuscles.cli`` that exposes
+``register(subparsers)``; heavy libraries are imported inside the command handlers so that
+``runmuscles --help`` stays fast. Errors from :mod:`runmuscles.errors` become one line on stderr and
+the error's exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from runmuscles import __version__
+from runmuscles.errors import RunmusclesError, UnknownNameError
+
+__all__ = ["main"]
+
+#: Command modules, in the order their commands appear in ``--help``.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+EPILOG = """\
+examples:
+  runmuscles muscles                     the running-muscle catalogue
+  runmuscles muscle quads                one muscle group in full
+  runmuscles warmup                      warm-up, strength and stretching routine
+  runmuscles COMMAND --help              help and examples for one command
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="runmuscles",
+        description="What muscles does running work? Biomechanics for any run.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"runmuscles {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 success, 1 usage, 2+ see :mod:`runmuscles.errors`)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.handler(args) or 0)
+    except UnknownNameError as exc:
+        msg = str(exc)
+        if exc.suggestions:
+            msg += f" (did you mean {' or '.join(exc.suggestions[:3])}?)"
+        print(f"runmuscles: error: {msg}", file=sys.stderr)
+        return exc.exit_code
+    except RunmusclesError as exc:
+        print(f"runmuscles: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("runmuscles: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,5 @@
+import sys
+
+from runmuscles.cli import main
+
+sys.exit(main())
