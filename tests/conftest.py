@@ -8,6 +8,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
+if not SHARED_DATA.exists() and (ROOT.parents[1] / "shared" / "data").exists():
+    SHARED_DATA = ROOT.parents[1] / "shared" / "data"  # a git worktree one level deeper (wt/NAME)
 
 
 def shared_data(*parts: str) -> Path:

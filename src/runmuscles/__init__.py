@@ -26,6 +26,10 @@ _LAZY: dict[str, str] = {
     "ConvergenceError": "runmuscles.errors",
     # units
     "parse_grade": "runmuscles.units",
+    # io: motion capture (issue 8)
+    "Motion": "runmuscles.io.motion",
+    "read_motion": "runmuscles.io.mocap",
+    "write_sto": "runmuscles.io.opensim",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

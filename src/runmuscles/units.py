@@ -70,3 +70,23 @@ def format_pace(speed_m_s: float) -> str:
         return "--:-- /km"
     total = round(1000.0 / speed_m_s)
     return f"{total // 60}:{total % 60:02d} /km"
+
+
+# --- lengths (motion capture files: .trc, .c3d) ---
+
+#: Metres per unit of length, for the unit strings found in motion-capture files.
+LENGTH_UNITS: dict[str, float] = {"m": 1.0, "cm": 1e-2, "mm": 1e-3}
+
+
+def length_factor(unit: str) -> float:
+    """Metres per ``unit`` ('m', 'cm', 'mm'; case and spaces ignored).
+
+    Raises :class:`InputError` naming the unit and the supported ones when unknown.
+    """
+    key = unit.strip().lower()
+    if key not in LENGTH_UNITS:
+        raise InputError(f"length unit {unit!r} is not known; supported: {', '.join(LENGTH_UNITS)}")
+    return LENGTH_UNITS[key]
+
+
+__all__ += ["LENGTH_UNITS", "length_factor"]

@@ -1,0 +1,1 @@
+"""Readers and writers: every file format is converted to SI and model conventions here."""
