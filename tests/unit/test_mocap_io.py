@@ -269,6 +269,18 @@ def test_sto_version3_spaces_grf_and_rajagopal_knee(tmp_path: Path) -> None:
     np.testing.assert_allclose(read_opensim(path).coordinates["knee_l"], [-1.5, -1.4])
 
 
+def test_moco_state_paths(tmp_path: Path) -> None:
+    path = tmp_path / "states.sto"
+    path.write_text(
+        "version=1\ninDegrees=no\nendheader\n"
+        "time\t/jointset/knee_r/knee_angle_r/value\t/jointset/knee_r/knee_angle_r/speed\n"
+        "0\t-1.2\t0.5\n0.01\t-1.1\t0.4\n"
+    )
+    m = read_opensim(path)
+    np.testing.assert_allclose(m.coordinates["knee_r"], [1.2, 1.1])
+    assert "/jointset/knee_r/knee_angle_r/speed" in m.extra
+
+
 def test_unsided_grf_columns_warn(tmp_path: Path) -> None:
     path = tmp_path / "grf.mot"
     path.write_text(

@@ -29,7 +29,9 @@ elbow_flex_r             elbow_r        +1     + = flexion
                                         above
 =======================  =============  =====  =================================================
 
-Model DOF names themselves (``hip_r``, ...) are accepted unchanged (sign +1). Ground reaction
+Model DOF names themselves (``hip_r``, ...) are accepted unchanged (sign +1), and so are Moco state
+paths (``/jointset/knee_r/knee_angle_r/value`` -> ``knee_angle_r``; ``/speed`` columns and
+other paths go to ``extra``). Ground reaction
 force columns ``ground_force_r_vx`` / ``r_ground_force_vx`` / ``R_ground_force_vx`` (and ``_l``),
 or the unsided ``ground_force_vx`` (first plate -> "r") and ``1_ground_force_vx`` (second plate ->
 "l", with a warning): ``vx`` -> ``fx`` (N, + forward), ``vy`` -> ``fy`` (N, + up), ``px`` ->
@@ -230,6 +232,7 @@ def read_opensim(path: str | Path) -> Motion:
     knee_sign = _knee_sign(table, in_deg, path, warnings)
     for j, label in enumerate(table.labels[1:], start=1):
         values = table.data[:, j]
+        label = _plain(label)
         base, is_moment = label, False
         for suffix in ("_moment", "_force"):
             if label.endswith(suffix) and label.removesuffix(suffix) in _COORDS:
@@ -293,6 +296,14 @@ def _grf_side(m: re.Match[str], warnings: list[str]) -> str:
     return "r" if plate == 0 else "l"
 
 
+def _plain(label: str) -> str:
+    """``/jointset/knee_r/knee_angle_r/value`` (Moco states) -> ``knee_angle_r``."""
+    parts = label.split("/")
+    if label.startswith("/jointset/") and len(parts) == 5 and parts[4] == "value":
+        return parts[3]
+    return label
+
+
 def _knee_sign(table: Table, in_deg: bool, path: Path, warnings: list[str]) -> float:
     """-1 for gait2392-style knees (flexion negative), +1 for flexion-positive files."""
     given = table.header.get("knee_flexion_sign")
@@ -301,7 +312,7 @@ def _knee_sign(table: Table, in_deg: bool, path: Path, warnings: list[str]) -> f
             raise FileFormatError(f"{path}: header knee_flexion_sign={given!r}; use +1 or -1")
         return float(given)
     for label in table.labels:
-        if label.startswith("knee_angle_"):
+        if _plain(label).startswith("knee_angle_"):
             values = table.column(label) * (DEG if in_deg else 1.0)
             finite = values[np.isfinite(values)]
             if finite.size and np.percentile(finite, 95) > _KNEE_POSITIVE_LIMIT:
