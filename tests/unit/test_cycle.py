@@ -437,3 +437,53 @@ def test_parts_add_up_to_the_trapezoidal_integral(rows: list[tuple[float, float,
     knee = c.joint_summary("knee")
     pos = knee["stance"]["positive_work_j_per_kg"] + knee["swing"]["positive_work_j_per_kg"]
     assert pos == pytest.approx(knee["positive_work_j_per_kg"], abs=1e-9)
+
+
+def test_muscle_table_matches_the_summaries(cycle: GaitCycle) -> None:
+    table = cycle.muscle_table()
+    conc = F0 * VF0 / 2 * (T / math.pi - T / 4)
+    assert float(table["concentric_work"].sel(muscle="soleus_l")) == pytest.approx(conc, rel=1e-5)
+    assert table["muscle_group"].sel(muscle="gastroc_r").item() == "calves"
+    assert float(table["activation_float"].sel(muscle="gastroc_r")) == pytest.approx(0.2)
+
+
+def test_time_origin_does_not_matter(cycle: GaitCycle) -> None:
+    shifted = GaitCycle.from_arrays(**{**_stride(), "time": np.linspace(0.0, T, N) + 5.0})
+    assert shifted.to_json()["summary"] == pytest.approx(cycle.to_json()["summary"], rel=1e-9)
+    a, b = shifted.muscle_summary("soleus_r"), cycle.muscle_summary("soleus_r")
+    by_a, by_b = a.pop("activation_by_phase"), b.pop("activation_by_phase")
+    for key in ("name", "group", "side"):
+        assert a.pop(key) == b.pop(key)
+    assert a == pytest.approx(b, rel=1e-9)
+    assert by_a == pytest.approx(by_b, rel=1e-9)
+
+
+def test_unpaired_muscle_uses_the_right_foot_phases(cycle: GaitCycle) -> None:
+    kw = _stride()
+    kw["muscles"]["rect_abd"] = kw["muscles"]["soleus_r"]
+    c = GaitCycle.from_arrays(**kw)
+    mid = c.muscle_summary("rect_abd")
+    assert (mid["group"], mid["side"]) == ("abdominals", "mid")
+    assert mid["activation_by_phase"] == cycle.muscle_summary("soleus_r")["activation_by_phase"]
+
+
+def test_torque_driven_cycle_without_muscles(tmp_path: Path) -> None:
+    c = GaitCycle.from_arrays(**_stride(muscles={}, joint_reactions=None, provenance=None))
+    out = c.to_json()
+    assert out["muscles"] == []
+    assert out["tendons"] == {"achilles_peak_force_bw": None, "patellar_peak_force_bw": None}
+    assert out["joint_loads"] == {"hip": None, "knee": None, "ankle": None}
+    assert out["solver"] == dict.fromkeys(("status", "iterations", "wall_time_s", "nlp_variables"))
+    assert c.cost_of_transport == 0.0
+    assert c.provenance["runmuscles_version"]
+    back = GaitCycle.load(c.save(tmp_path / "torque.nc"))
+    xr.testing.assert_identical(back.ds, c.ds)
+
+
+def test_a_dataset_with_nan_is_refused(cycle: GaitCycle) -> None:
+    ds = cycle.ds.copy(deep=True)
+    ds["activation"][100, 0] = np.nan
+    with pytest.raises(InputError, match=r"'activation' is not finite at time=0\.025"):
+        GaitCycle(ds)
+    with pytest.raises(InputError, match="not a GaitCycle"):
+        GaitCycle(xr.Dataset())

@@ -1,31 +1,10 @@
-"""GaitCycle: one running stride as named time series, its phases and its summaries.
-
-A :class:`GaitCycle` wraps an :class:`xarray.Dataset` (``cycle.ds``). It is built from plain arrays
-(:meth:`GaitCycle.from_arrays`), so predictive simulation, static optimisation and file readers all
-produce the same object.
-
-Conventions
------------
-* Time: ``time`` (s) holds N >= 3 strictly increasing samples from a right foot strike ``t0`` to the
-  next right foot strike ``t0 + T`` **included** (the last sample closes the stride; periodic
-  quantities repeat their first value there). The stride time is ``T = time[-1] - time[0]``.
-  ``stride_fraction`` (0..1) is the matching coordinate on ``time``.
-* Integrals over time treat every series as piecewise linear between samples and split each interval
-  exactly where a sign or a contact changes, so positive/negative parts and phase splits add up to
-  the trapezoidal integral over the stride.
-* Phases, per side, from that foot's vertical GRF ``fy`` and a threshold (default 20 N): stance
-  where ``fy > threshold``, swing otherwise; float where both feet are in swing.
-* Signs follow the project convention (knee + = flexion, ankle + = dorsiflexion, hip + = flexion),
-  so for hip, knee and ankle an *extension* moment (plantarflexion at the ankle) is negative.
-* Body weight BW = mass * g (g = units.G). "per kg" divides by mass.
-"""
+"""GaitCycle: one stride as an xarray Dataset with its phases and summaries (see the package
+docstring of :mod:`runmuscles.cycle` for the time, phase and sign conventions)."""
 
 from __future__ import annotations
 
-import datetime as _dt
-import difflib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,76 +12,24 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
-from runmuscles import __version__
+from runmuscles.cycle.dataset import (
+    CONDITION_KEYS,
+    DEFAULT_CONTACT_THRESHOLD_N,
+    JOINTS,
+    KIND,
+    PHASES,
+    SIDES,
+    build_dataset,
+    check_dataset,
+    close_names,
+)
 from runmuscles.errors import FileFormatError, InputError, UnknownNameError
 from runmuscles.units import G
 
-__all__ = ["DOFS", "MUSCLE_GROUPS", "PHASES", "GaitCycle"]
-
-#: Generalised coordinates of the runner model (COMMON conventions); a cycle may hold a subset.
-DOFS: tuple[str, ...] = (
-    "pelvis_tx", "pelvis_ty", "pelvis_tilt", "lumbar",
-    "hip_r", "hip_l", "knee_r", "knee_l", "ankle_r", "ankle_l", "mtp_r", "mtp_l",
-    "shoulder_r", "shoulder_l", "elbow_r", "elbow_l",
-)  # fmt: skip
-#: Model muscle base name -> catalogue group id (the project conventions; anatomy catalogue).
-MUSCLE_GROUPS: dict[str, str] = {
-    "glut_max": "gluteals", "iliopsoas": "hip_flexors", "hamstrings": "hamstrings",
-    "bifemsh": "hamstrings", "rect_fem": "quadriceps", "vasti": "quadriceps",
-    "gastroc": "calves", "soleus": "calves", "tib_ant": "tibialis_anterior",
-    "toe_flexors": "foot", "foot_intrinsics": "foot", "rect_abd": "abdominals",
-    "erector_spinae": "back_extensors", "delt_ant": "deltoids", "delt_post": "deltoids",
-    "biceps": "biceps", "triceps": "triceps",
-}  # fmt: skip
-#: Per-muscle series: name -> (unit, description). All are required by ``from_arrays``.
-MUSCLE_FIELDS: dict[str, tuple[str, str]] = {
-    "excitation": ("1", "neural excitation, 0..1"),
-    "activation": ("1", "muscle activation, 0..1"),
-    "force": ("N", "muscle (tendon) force"),
-    "fibre_length": ("m", "fibre length"),
-    "fibre_velocity": ("m/s", "fibre lengthening velocity; negative = shortening"),
-    "mtu_velocity": ("m/s", "muscle-tendon unit lengthening velocity; negative = shortening"),
-    "metabolic_rate": ("W", "muscle metabolic rate (heat + work), basal excluded"),
-}
-#: Tendon -> muscles whose forces it carries (simplification: patellar = quadriceps tendon force).
-TENDON_MUSCLES: dict[str, tuple[str, ...]] = {
-    "achilles": ("soleus", "gastroc"),
-    "patellar": ("vasti", "rect_fem"),
-}
-JOINTS: tuple[str, ...] = ("hip", "knee", "ankle")
-SIDES: tuple[str, ...] = ("r", "l")
-PHASES: tuple[str, ...] = ("stance", "swing", "float")
-CONDITION_KEYS: tuple[str, ...] = ("speed_m_s", "grade", "mass_kg", "height_m")
-DEFAULT_CONTACT_THRESHOLD_N = 20.0
-_KIND = "runmuscles.GaitCycle"
+__all__ = ["GaitCycle"]
 
 Series = Mapping[str, ArrayLike]
 Summary = dict[str, Any]
-
-
-def _close(name: str, known: Iterable[str]) -> tuple[str, ...]:
-    return tuple(difflib.get_close_matches(name, list(known), n=3))
-
-
-def _series(what: str, key: str, value: ArrayLike, n: int) -> NDArray[np.float64]:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"{what} {key!r} is not numeric ({exc}); give one number per sample"
-        ) from exc
-    if arr.shape != (n,):
-        raise InputError(
-            f"{what} {key!r} has shape {arr.shape}, expected ({n},): one value per time sample"
-        )
-    return arr
-
-
-def _split_side(name: str) -> tuple[str, str]:
-    """'soleus_r' -> ('soleus', 'r'); a name without _r/_l is unpaired ('mid')."""
-    if name.endswith(("_r", "_l")):
-        return name[:-2], name[-1]
-    return name, "mid"
 
 
 def _crossings(t: NDArray[np.float64], y: NDArray[np.float64], level: float) -> NDArray[np.float64]:
@@ -117,19 +44,12 @@ class GaitCycle:
     """One stride of running as an xarray Dataset with derived quantities.
 
     Build it with :meth:`from_arrays` or :meth:`load`; the constructor only validates a Dataset
-    (finite values, the variables and attributes this class needs). See the module docstring for the
-    time, phase and sign conventions.
+    (finite values, the variables and attributes this class needs). The time, phase and sign
+    conventions are in the docstring of :mod:`runmuscles.cycle`.
     """
 
     def __init__(self, ds: xr.Dataset) -> None:
-        if ds.attrs.get("kind") != _KIND:
-            raise InputError(
-                "this Dataset is not a GaitCycle; build one with GaitCycle.from_arrays"
-            )
-        for name in ("q", "qd", "moment", "grf", "stance"):
-            if name not in ds:
-                raise InputError(f"GaitCycle dataset lacks the variable {name!r}")
-        _check_finite(ds)
+        check_dataset(ds)
         self.ds = ds
 
     # ------------------------------------------------------------------ construction
@@ -172,159 +92,23 @@ class GaitCycle:
             muscle_groups: muscle base name -> catalogue group, overriding :data:`MUSCLE_GROUPS`.
             contact_threshold_n: vertical GRF (N) above which a foot is in stance.
         """
-        t = np.asarray(time, dtype=float)
-        if t.ndim != 1 or t.size < 3 or not np.all(np.isfinite(t)):
-            raise InputError("time must be a finite 1-D array of at least 3 samples (s)")
-        if np.any(np.diff(t) <= 0):
-            raise InputError("time must be strictly increasing (s); sort or de-duplicate samples")
-        n = t.size
-        cond = _condition(condition)
-        if not np.isfinite(contact_threshold_n) or contact_threshold_n <= 0:
-            raise InputError(f"contact_threshold_n={contact_threshold_n} must be a positive force")
-
-        dofs = list(q)
-        for name in dofs:
-            if name not in DOFS:
-                raise UnknownNameError(
-                    f"unknown DOF {name!r} in q; known: {', '.join(DOFS)}", _close(name, DOFS)
-                )
-        _same_keys("moments", moments, dofs)
-        qa = np.stack([_series("q", k, q[k], n) for k in dofs], axis=1)
-        ma = np.stack([_series("moment", k, moments[k], n) for k in dofs], axis=1)
-        derived = []
-        if qd is None:
-            qda = np.gradient(qa, t, axis=0)
-            derived.append("qd")
-        else:
-            _same_keys("qd", qd, dofs)
-            qda = np.stack([_series("qd", k, qd[k], n) for k in dofs], axis=1)
-        if qdd is None:
-            qdda = np.gradient(qda, t, axis=0)
-            derived.append("qdd")
-        else:
-            _same_keys("qdd", qdd, dofs)
-            qdda = np.stack([_series("qdd", k, qdd[k], n) for k in dofs], axis=1)
-
-        if set(grf) != set(SIDES):
-            raise InputError("grf must map both sides 'r' and 'l' to {'fx': ..., 'fy': ...} (N)")
-        grfa = np.zeros((n, 2, 2))
-        for j, side in enumerate(SIDES):
-            for c, comp in enumerate(("fx", "fy")):
-                if comp not in grf[side]:
-                    raise InputError(f"grf[{side!r}] lacks {comp!r} (N)")
-                grfa[:, j, c] = _series("grf", f"{comp}_{side}", grf[side][comp], n)
-
-        groups_map = {**MUSCLE_GROUPS, **(muscle_groups or {})}
-        names = list(muscles)
-        m_group, m_side = [], []
-        fields = {f: np.zeros((n, len(names))) for f in MUSCLE_FIELDS}
-        for i, name in enumerate(names):
-            base, side = _split_side(name)
-            if base not in groups_map:
-                raise UnknownNameError(
-                    f"unknown muscle {name!r}; known base names (suffix _r/_l): "
-                    f"{', '.join(groups_map)}; or pass muscle_groups={{{base!r}: 'group_id'}}",
-                    _close(base, groups_map),
-                )
-            m_group.append(groups_map[base])
-            m_side.append(side)
-            for f in MUSCLE_FIELDS:
-                if f not in muscles[name]:
-                    raise InputError(f"muscle {name!r} lacks {f!r} ({MUSCLE_FIELDS[f][0]})")
-                fields[f][:, i] = _series(f"muscle {name}", f, muscles[name][f], n)
-
-        if tendons is None:
-            tendons = {}
-            for tendon, members in TENDON_MUSCLES.items():
-                for side in SIDES:
-                    have = [names.index(f"{m}_{side}") for m in members if f"{m}_{side}" in names]
-                    if have:
-                        tendons[f"{tendon}_{side}"] = fields["force"][:, have].sum(axis=1)
-            tendon_source = "sum of muscle forces: " + json.dumps(TENDON_MUSCLES)
-        else:
-            tendon_source = "given"
-        t_names = list(tendons)
-        ta = np.zeros((n, len(t_names)))
-        for i, k in enumerate(t_names):
-            if k.rsplit("_", 1)[0] not in TENDON_MUSCLES or _split_side(k)[1] == "mid":
-                raise UnknownNameError(f"unknown tendon {k!r}; use achilles_r/l, patellar_r/l")
-            ta[:, i] = _series("tendon", k, tendons[k], n)
-
-        ds = xr.Dataset(
-            coords={
-                "time": ("time", t, {"units": "s", "long_name": "time from right foot strike"}),
-                "stride_fraction": ("time", (t - t[0]) / (t[-1] - t[0]), {"units": "1"}),
-                "dof": dofs,
-                "side": list(SIDES),
-                "component": ["fx", "fy"],
-                "muscle": names,
-                "muscle_group": ("muscle", m_group, {"long_name": "catalogue group id"}),
-                "muscle_side": ("muscle", m_side, {"long_name": "r, l or mid"}),
-                "tendon": t_names,
-            }
-        )
-        unit_q = "rad (m for pelvis_tx, pelvis_ty)"
-        ds["q"] = (("time", "dof"), qa, {"units": unit_q, "long_name": "generalised coordinate"})
-        ds["qd"] = (("time", "dof"), qda, {"units": unit_q + " per s"})
-        ds["qdd"] = (("time", "dof"), qdda, {"units": unit_q + " per s^2"})
-        ds["moment"] = (("time", "dof"), ma, {"units": "N m (N for translations)"})
-        ds["power"] = (("time", "dof"), ma * qda, {"units": "W", "long_name": "moment * qd"})
-        ds["grf"] = (
-            ("time", "side", "component"),
-            grfa,
-            {
-                "units": "N",
-                "long_name": "ground reaction force; fx fore-aft (+ forward), fy vertical",
-            },
-        )
-        ds["stance"] = (
-            ("time", "side"),
-            grfa[:, :, 1] > contact_threshold_n,
-            {"long_name": "foot in stance: vertical GRF above contact_threshold_n"},
-        )
-        for f, (unit, text) in MUSCLE_FIELDS.items():
-            ds[f] = (("time", "muscle"), fields[f], {"units": unit, "long_name": text})
-        ds["tendon_force"] = (("time", "tendon"), ta, {"units": "N", "source": tendon_source})
-        if joint_reactions is not None:
-            ja = np.zeros((n, len(JOINTS), 2))
-            for k in joint_reactions:
-                base, side = _split_side(k)
-                if base not in JOINTS or side == "mid":
-                    raise UnknownNameError(f"unknown joint reaction {k!r}; use e.g. 'knee_r'")
-            for i, joint in enumerate(JOINTS):
-                for j, side in enumerate(SIDES):
-                    key = f"{joint}_{side}"
-                    if key not in joint_reactions:
-                        raise InputError(
-                            f"joint_reactions lacks {key!r} (N); give all of hip, "
-                            "knee, ankle for both sides or none"
-                        )
-                    ja[:, i, j] = _series("joint reaction", key, joint_reactions[key], n)
-            ds = ds.assign_coords(joint=list(JOINTS))
-            ds["joint_reaction"] = (
-                ("time", "joint", "side"),
-                ja,
-                {"units": "N", "long_name": "joint reaction force magnitude"},
+        return cls(
+            build_dataset(
+                time,
+                q=q,
+                moments=moments,
+                grf=grf,
+                muscles=muscles,
+                condition=condition,
+                qd=qd,
+                qdd=qdd,
+                tendons=tendons,
+                joint_reactions=joint_reactions,
+                provenance=provenance,
+                muscle_groups=muscle_groups,
+                contact_threshold_n=contact_threshold_n,
             )
-
-        prov = dict(provenance or {})
-        prov.setdefault("runmuscles_version", __version__)
-        prov.setdefault("created", _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
-        try:
-            prov_json = json.dumps(prov, sort_keys=True, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            msg = f"provenance must be JSON-serialisable (plain numbers, text): {exc}"
-            raise InputError(msg) from exc
-        ds.attrs = {
-            "kind": _KIND,
-            **cond,
-            "contact_threshold_n": float(contact_threshold_n),
-            "qd_source": "finite differences of q: " + ", ".join(derived) if derived else "given",
-            "provenance": prov_json,
-            "time_convention": "right foot strike to next right foot strike, endpoint included",
-            "units_note": "SI; see each variable's 'units' attribute",
-        }
-        return cls(ds)
+        )
 
     # ------------------------------------------------------------------ basics
     @property
@@ -513,7 +297,7 @@ class GaitCycle:
         """
         if joint not in JOINTS:
             raise UnknownNameError(
-                f"unknown joint {joint!r}; use hip, knee or ankle", _close(joint, JOINTS)
+                f"unknown joint {joint!r}; use hip, knee or ankle", close_names(joint, JOINTS)
             )
         dofs = [str(d) for d in self.ds["dof"].values]
         sides = [side] if side else [s for s in SIDES if f"{joint}_{s}" in dofs]
@@ -526,7 +310,7 @@ class GaitCycle:
     def _muscle(self, var: str, name: str) -> NDArray[np.float64]:
         if name not in self.muscles:
             raise UnknownNameError(
-                f"unknown muscle {name!r} in this cycle", _close(name, self.muscles)
+                f"unknown muscle {name!r} in this cycle", close_names(name, self.muscles)
             )
         return np.asarray(self.ds[var].sel(muscle=name).values, dtype=float)
 
@@ -583,6 +367,31 @@ class GaitCycle:
             "peak_activation_at": float((t[int(np.argmax(a))] - t[0]) / self.stride_time),
         }
 
+    def muscle_table(self) -> xr.Dataset:
+        """Per-muscle scalars per stride along ``muscle`` (for load and atlas code).
+
+        Variables: concentric_work, eccentric_work, metabolic_energy (J), peak_force (N),
+        peak_activation, mean_activation (1), and activation_stance/_swing/_float (1; NaN where
+        the phase does not occur, e.g. no float phase in slow jogging).
+        """
+        rows = [self.muscle_summary(m) for m in self.muscles]
+        spec = {
+            "concentric_work": ("concentric_work_j", "J"),
+            "eccentric_work": ("eccentric_work_j", "J"),
+            "metabolic_energy": ("metabolic_energy_j", "J"),
+            "peak_force": ("peak_force_n", "N"),
+            "peak_activation": ("peak_activation", "1"),
+            "mean_activation": ("mean_activation", "1"),
+        }
+        out = xr.Dataset(coords={k: self.ds[k] for k in ("muscle", "muscle_group", "muscle_side")})
+        for var, (key, unit) in spec.items():
+            out[var] = ("muscle", np.array([r[key] for r in rows], dtype=float), {"units": unit})
+        for ph in PHASES:
+            vals = [r["activation_by_phase"][ph] for r in rows]
+            arr = np.array([np.nan if v is None else v for v in vals], dtype=float)
+            out[f"activation_{ph}"] = ("muscle", arr, {"units": "1"})
+        return out
+
     def group_summary(self, group: str, side: str) -> Summary:
         """Sum over the muscles of a catalogue group on one side ('r', 'l' or 'mid').
 
@@ -603,7 +412,7 @@ class GaitCycle:
             known = sorted(set(map(str, self.ds["muscle_group"].values)))
             raise UnknownNameError(
                 f"no muscle of group {group!r} on side {side!r}; groups: {', '.join(known)}",
-                _close(group, known),
+                close_names(group, known),
             )
         items = [self.muscle_summary(m) for m in members]
         force = sum(self._muscle("force", m) for m in members)
@@ -675,7 +484,7 @@ class GaitCycle:
                 ds = opened.load()
         except (OSError, ValueError) as exc:
             raise FileFormatError(f"{path} is not a readable netCDF file: {exc}") from exc
-        if ds.attrs.get("kind") != _KIND:
+        if ds.attrs.get("kind") != KIND:
             raise FileFormatError(f"{path} is netCDF but not a runmuscles GaitCycle")
         return cls(ds)
 
@@ -708,51 +517,6 @@ class GaitCycle:
         thr = float(self.ds.attrs["contact_threshold_n"])
         out["stance"] = (("time", "side"), fy > thr, dict(self.ds["stance"].attrs))
         return GaitCycle(out[list(self.ds.data_vars)])
-
-
-# ---------------------------------------------------------------------- helpers
-def _condition(condition: Mapping[str, float]) -> dict[str, float]:
-    missing = [k for k in CONDITION_KEYS if k not in condition]
-    if missing:
-        raise InputError(f"condition lacks {', '.join(missing)}; give {', '.join(CONDITION_KEYS)}")
-    out = {}
-    for k in CONDITION_KEYS:
-        try:
-            out[k] = float(condition[k])
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"condition {k}={condition[k]!r} is not a number") from exc
-        if not np.isfinite(out[k]):
-            raise InputError(f"condition {k}={condition[k]!r} is not finite")
-    for k in ("speed_m_s", "mass_kg", "height_m"):
-        if out[k] <= 0:
-            raise InputError(f"condition {k}={out[k]} must be positive")
-    return out
-
-
-def _same_keys(what: str, given: Mapping[str, Any], dofs: list[str]) -> None:
-    if set(given) != set(dofs):
-        raise InputError(
-            f"{what} must have the same DOFs as q; differ in {sorted(set(given) ^ set(dofs))}"
-        )
-
-
-def _check_finite(ds: xr.Dataset) -> None:
-    """Refuse NaN/inf anywhere: name the variable, the sample and its time."""
-    for name, var in [*ds.data_vars.items(), *ds.coords.items()]:
-        values = np.asarray(var.values)
-        if values.dtype.kind not in "fc":
-            continue
-        bad = ~np.isfinite(values)
-        if bad.any():
-            where = np.unravel_index(int(np.argmax(bad)), values.shape)
-            label = ", ".join(
-                f"{d}={ds[d].values[i]}" if d in ds.coords else f"{d}[{i}]"
-                for d, i in zip(var.dims, where, strict=True)
-            )
-            raise InputError(
-                f"GaitCycle variable {name!r} is not finite at {label}; a stride must be finite: "
-                "check that the solve converged or that the input file is complete"
-            )
 
 
 def _mean_dicts(items: list[Any]) -> Any:
