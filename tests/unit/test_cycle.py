@@ -476,6 +476,7 @@ def test_torque_driven_cycle_without_muscles(tmp_path: Path) -> None:
     assert out["solver"] == dict.fromkeys(("status", "iterations", "wall_time_s", "nlp_variables"))
     assert c.cost_of_transport == 0.0
     assert c.provenance["runmuscles_version"]
+    assert c.resample(51).ds.sizes["muscle"] == 0
     back = GaitCycle.load(c.save(tmp_path / "torque.nc"))
     xr.testing.assert_identical(back.ds, c.ds)
 
@@ -487,3 +488,28 @@ def test_a_dataset_with_nan_is_refused(cycle: GaitCycle) -> None:
         GaitCycle(ds)
     with pytest.raises(InputError, match="not a GaitCycle"):
         GaitCycle(xr.Dataset())
+
+
+def test_no_float_phase_gives_null_not_nan() -> None:
+    # both feet always loaded (standing): no float, every foot always in stance
+    t = np.linspace(0.0, T, N)
+    half = {"fx": 0 * t, "fy": 0.5 * BW + 0 * t}
+    c = GaitCycle.from_arrays(**_stride(grf={"r": half, "l": half}))
+    assert c.flight_fraction == 0.0
+    assert c.duty_factor == pytest.approx(1.0)
+    assert c.summary()["mean_vertical_grf_bw"] == pytest.approx(1.0)
+    assert c.muscle_summary("soleus_r")["activation_by_phase"]["float"] is None
+    assert c.muscle_summary("soleus_r")["activation_by_phase"]["swing"] is None
+    assert np.isnan(c.muscle_table()["activation_float"].values).all()
+    json.dumps(c.to_json(), allow_nan=False)
+
+
+def test_joint_absent_from_the_model_is_null() -> None:
+    kw = _stride()
+    for d in ("ankle_r", "ankle_l"):
+        for key in ("q", "qd", "moments"):
+            del kw[key][d]
+    c = GaitCycle.from_arrays(**kw)
+    assert c.to_json()["joints"]["ankle"] is None
+    with pytest.raises(InputError, match="no ankle moment"):
+        c.joint_summary("ankle")

@@ -241,7 +241,9 @@ class GaitCycle:
         """Stride summary (keys of the JSON contract's ``summary``); GRF of both feet summed.
 
         Braking is a backward (negative) fore-aft force, propulsion a forward one; both peaks are
-        reported as positive numbers in body weights. The mean vertical GRF is time-weighted.
+        reported as positive numbers in body weights. The mean vertical GRF is time-weighted; it
+        is 1 BW in steady running only when ``fy`` is along gravity (on a slope in the belt's frame
+        it is cos(atan(grade)) BW). Cost of transport: see :attr:`cost_of_transport`.
         """
         bw = self.body_weight_n
         fy, fx = self._grf_total("fy"), self._grf_total("fx")
@@ -305,6 +307,10 @@ class GaitCycle:
             raise InputError(f"this cycle has no {joint} moment for side {side or 'r/l'}")
         parts = [self._joint_side(f"{joint}_{s}") for s in sides]
         return _mean_dicts(parts)
+
+    def _has(self, joint: str) -> bool:
+        dofs = {str(d) for d in self.ds["dof"].values}
+        return any(f"{joint}_{s}" in dofs for s in SIDES)
 
     # ------------------------------------------------------------------ muscles
     def _muscle(self, var: str, name: str) -> NDArray[np.float64]:
@@ -446,12 +452,17 @@ class GaitCycle:
 
     # ------------------------------------------------------------------ JSON, files, resampling
     def to_json(self) -> Summary:
-        """The JSON contract of issue 4 section 3 (SI units, per stride): plain Python values."""
+        """The JSON contract of issue 4 section 3 (SI units, per stride): plain Python values.
+
+        Quantities the cycle does not carry are None (null): a joint without moments, tendons
+        without their muscles, joint loads without joint reactions, solver facts not in the
+        provenance, a float phase that does not occur.
+        """
         solver = self.provenance.get("solver") or {}
         return {
             "condition": self.condition,
             "summary": self.summary(),
-            "joints": {j: self.joint_summary(j) for j in JOINTS},
+            "joints": {j: self.joint_summary(j) if self._has(j) else None for j in JOINTS},
             "muscles": [self.muscle_summary(m) for m in self.muscles],
             "tendons": {
                 "achilles_peak_force_bw": self.tendon_peak_bw("achilles"),
@@ -506,7 +517,9 @@ class GaitCycle:
                 continue
             arr = np.moveaxis(var.values, var.dims.index("time"), 0)
             flat = arr.reshape(arr.shape[0], -1)
-            new = np.stack([np.interp(t2, t, flat[:, k]) for k in range(flat.shape[1])], axis=1)
+            new = np.empty((t2.size, flat.shape[1]))
+            for k in range(flat.shape[1]):
+                new[:, k] = np.interp(t2, t, flat[:, k])
             new = new.reshape((t2.size, *arr.shape[1:]))
             out[name] = (("time", *(d for d in var.dims if d != "time")), new, dict(var.attrs))
         out = out.assign_coords(
