@@ -50,7 +50,13 @@ class GaitCycle:
 
     def __init__(self, ds: xr.Dataset) -> None:
         check_dataset(ds)
-        self.ds = ds
+        self.ds = ds  # treat as read-only: summaries cache the time and contact series
+        self._t = np.asarray(ds["time"].values, dtype=float)
+        fy = ds["grf"].sel(component="fy")
+        self._fy = {s: np.asarray(fy.sel(side=s).values, dtype=float) for s in SIDES}
+        self._thr = float(ds.attrs["contact_threshold_n"])
+        self._muscles = [str(m) for m in ds["muscle"].values]
+        self._series: dict[str, NDArray[np.float64]] = {}
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -123,7 +129,8 @@ class GaitCycle:
 
     @property
     def time(self) -> NDArray[np.float64]:
-        return np.asarray(self.ds["time"].values, dtype=float)
+        """Sample times (s), a copy."""
+        return self._t.copy()
 
     @property
     def mass(self) -> float:
@@ -136,29 +143,26 @@ class GaitCycle:
 
     @property
     def muscles(self) -> list[str]:
-        return [str(m) for m in self.ds["muscle"].values]
+        """Muscle names, in the order of the ``muscle`` dimension."""
+        return list(self._muscles)
 
     def __repr__(self) -> str:
         c = self.condition
         return (
             f"<GaitCycle {c['speed_m_s']:.2f} m/s, grade {c['grade']:+.3f}, "
-            f"{self.time.size} samples, {len(self.muscles)} muscles>"
+            f"{self._t.size} samples, {len(self.muscles)} muscles>"
         )
 
     # ------------------------------------------------------------------ integration over phases
-    def _fy(self, side: str) -> NDArray[np.float64]:
-        return np.asarray(self.ds["grf"].sel(side=side, component="fy").values, dtype=float)
-
     def _integral(self, y: ArrayLike, phase: str = "stride", part: str = "all") -> float:
         """Integral over time of piecewise-linear ``y`` restricted to a phase and a sign.
 
         phase: 'stride', 'stance_r', 'swing_r', 'stance_l', 'swing_l' or 'float'.
         part: 'all', 'pos' (positive part) or 'neg' (negative part, a value <= 0).
         """
-        t = self.time
+        t, thr = self._t, self._thr
         yv = np.asarray(y, dtype=float)
-        thr = float(self.ds.attrs["contact_threshold_n"])
-        fr, fl = self._fy("r"), self._fy("l")
+        fr, fl = self._fy["r"], self._fy["l"]
         cuts = [t]
         if phase != "stride":
             cuts += [_crossings(t, fr, thr), _crossings(t, fl, thr)]
@@ -190,7 +194,7 @@ class GaitCycle:
 
     def phase_duration(self, phase: str) -> float:
         """Time (s) per stride spent in a phase ('stance_r', 'swing_l', 'float', 'stride')."""
-        return self._integral(np.ones(self.time.size), phase)
+        return self._integral(np.ones(self._t.size), phase)
 
     def phase_mean(self, y: ArrayLike, phase: str) -> float | None:
         """Time-weighted mean of ``y`` over a phase; None when the phase does not occur."""
@@ -314,11 +318,14 @@ class GaitCycle:
 
     # ------------------------------------------------------------------ muscles
     def _muscle(self, var: str, name: str) -> NDArray[np.float64]:
-        if name not in self.muscles:
+        if name not in self._muscles:
             raise UnknownNameError(
-                f"unknown muscle {name!r} in this cycle", close_names(name, self.muscles)
+                f"unknown muscle {name!r} in this cycle", close_names(name, self._muscles)
             )
-        return np.asarray(self.ds[var].sel(muscle=name).values, dtype=float)
+        if var not in self._series:
+            values = self.ds[var].transpose("time", "muscle").values
+            self._series[var] = np.asarray(values, dtype=float)
+        return self._series[var][:, self._muscles.index(name)]
 
     def fibre_work(self, name: str) -> tuple[float, float]:
         """(concentric, eccentric) fibre work per stride (J), both >= 0.
