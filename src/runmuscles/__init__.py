@@ -24,6 +24,8 @@ _LAZY: dict[str, str] = {
     "FileFormatError": "runmuscles.errors",
     "DataError": "runmuscles.errors",
     "ConvergenceError": "runmuscles.errors",
+    # cycle
+    "GaitCycle": "runmuscles.cycle",
     # units
     "parse_grade": "runmuscles.units",
     # io: motion capture (issue 8)
