@@ -26,6 +26,8 @@ _LAZY: dict[str, str] = {
     "ConvergenceError": "runmuscles.errors",
     # units
     "parse_grade": "runmuscles.units",
+    # model
+    "Runner": "runmuscles.model.runner",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
