@@ -32,6 +32,8 @@ _LAZY: dict[str, str] = {
     "Motion": "runmuscles.io.motion",
     "read_motion": "runmuscles.io.mocap",
     "write_sto": "runmuscles.io.opensim",
+    # model
+    "Runner": "runmuscles.model.runner",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

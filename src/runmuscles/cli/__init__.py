@@ -19,13 +19,14 @@ from runmuscles.errors import RunmusclesError, UnknownNameError
 __all__ = ["main"]
 
 #: Command modules, in the order their commands appear in ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.model",)
 
 EPILOG = """\
 examples:
   runmuscles muscles                     the running-muscle catalogue
   runmuscles muscle quads                one muscle group in full
   runmuscles warmup                      warm-up, strength and stretching routine
+  runmuscles model --mass 60 --height 1.65   the runner model scaled to a person
   runmuscles COMMAND --help              help and examples for one command
 """
 

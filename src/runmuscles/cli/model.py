@@ -1,0 +1,102 @@
+"""``runmuscles model``: describe the runner model scaled to a body mass and height."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from runmuscles.cli.output import add_common, print_json, print_table
+
+__all__ = ["register"]
+
+EXAMPLES = """\
+examples:
+  runmuscles model                          the default runner (70 kg, 1.75 m)
+  runmuscles model --mass 58 --height 1.64  scaled to another body
+  runmuscles model --json                   everything as one JSON object (for scripts)
+"""
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "model",
+        help="describe the runner model: degrees of freedom, segments, muscles, sources",
+        description=(
+            "Describe the sagittal-plane runner model scaled to a body: degrees of freedom, "
+            "segments (mass, length), muscles (group, side, max force, fibre and tendon "
+            "lengths, joints crossed), foot contact, total mass and the sources of every number."
+        ),
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--mass", type=float, default=70.0, help="body mass in kg (default 70)")
+    p.add_argument("--height", type=float, default=1.75, help="stature in m (default 1.75)")
+    add_common(p)
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from runmuscles.model.runner import Runner
+
+    runner = Runner(mass=args.mass, height=args.height)
+    info = runner.to_dict()
+    if args.json:
+        print_json(info)
+        return 0
+    print(
+        f"runner model: {info['mass_kg']:g} kg, {info['height_m']:g} m, "
+        f"{len(info['dofs'])} degrees of freedom, total mass {info['total_mass_kg']:.3f} kg"
+    )
+    print("degrees of freedom: " + ", ".join(info["dofs"]))
+    print()
+    print_table(
+        ["segment", "mass kg", "length m", "inertia kg m2", "joint"],
+        [
+            [
+                s["name"],
+                f"{s['mass_kg']:.3f}",
+                f"{s['length_m']:.3f}",
+                f"{s['inertia_kg_m2']:.4f}",
+                s["dof"],
+            ]
+            for s in info["segments"]
+        ],
+        title="segments",
+    )
+    print()
+    if info["muscles"]:
+        rows = [
+            [
+                m.get("name", ""),
+                m.get("group", ""),
+                m.get("side", ""),
+                _num(m.get("max_isometric_force_N", m.get("fmax"))),
+                _num(m.get("optimal_fiber_length_m", m.get("l_opt"))),
+                _num(m.get("tendon_slack_length_m", m.get("l_ts"))),
+                ",".join(m.get("joints", m.get("dofs", ()))),
+            ]
+            for m in info["muscles"]
+        ]
+        print_table(
+            ["muscle", "group", "side", "Fmax N", "l_opt m", "l_ts m", "joints"],
+            rows,
+            title=f"muscles ({len(rows)})",
+        )
+    else:
+        print("muscles: none attached to this model build")
+    print()
+    c = info["contact"]
+    print(
+        f"contact: {c['law']}; stiffness {c['stiffness_N_per_m2']:g} N/m^2, dissipation "
+        f"{c['dissipation_s_per_m']:g} s/m, friction {c['friction']:g}; spheres "
+        + ", ".join(f"{k} {v:g} m" for k, v in c["sphere_radii_m"].items())
+    )
+    print()
+    print("sources:")
+    for s in info["sources"]:
+        print(f"  - {s}")
+    return 0
+
+
+def _num(x: Any) -> str:
+    return "" if x is None else f"{x:g}"

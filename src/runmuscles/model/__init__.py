@@ -1,0 +1,1 @@
+"""The runner model: skeleton, contact, muscles and their cited parameter files (``params/``)."""

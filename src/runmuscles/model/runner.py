@@ -1,0 +1,199 @@
+"""The runner: skeleton + foot contact (+ muscles), scaled to one person.
+
+``Runner(mass=70.0, height=1.75)`` is immutable. Every method is a pure function of its
+arguments and works on NumPy values and CasADi symbols alike, so direct collocation can use
+:meth:`Runner.implicit_residual` as its dynamics constraint::
+
+    M(q) qdd + h(q, qd, grade) - sum_p J_p(q)^T F_p(q, qd) - tau_passive(q, qd) - tau_applied = 0
+
+Units: kg, m, s, rad, N, N m; forces and positions in the belt frame (x along the belt, y normal).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from runmuscles.errors import InputError, OutOfRangeError, UnknownNameError
+from runmuscles.model.backend import as_vector
+from runmuscles.model.contact import (
+    CONTACT_SPHERES,
+    ContactParams,
+    load_contact_params,
+    sphere_force,
+)
+from runmuscles.model.skeleton import DOFS, Segment, Skeleton, build_skeleton
+
+__all__ = ["HEIGHT_RANGE", "MASS_RANGE", "Runner"]
+
+#: Accepted body mass (kg) and stature (m).
+MASS_RANGE = (20.0, 250.0)
+HEIGHT_RANGE = (1.0, 2.5)
+
+Vec = tuple[Any, Any]
+
+
+def _check(name: str, value: Any, unit: str, lo: float, hi: float, flag: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"{name} {value!r} is not a number; give it in {unit}, e.g. {flag}"
+        ) from None
+    if not math.isfinite(v) or v <= 0:
+        raise InputError(f"{name} {value!r} {unit} is impossible; give a positive number of {unit}")
+    if not lo <= v <= hi:
+        raise OutOfRangeError(
+            f"{name} {v:g} {unit} is outside the model's range {lo:g}..{hi:g} {unit}; "
+            f"check the unit ({unit}) and give a value in range, e.g. {flag}"
+        )
+    return v
+
+
+@dataclass(frozen=True)
+class Runner:
+    """A runner of ``mass`` (kg, 20-250) and ``height`` (m, 1.0-2.5).
+
+    Attributes: ``dofs`` (names, fixed order), ``dof_index`` (name -> index), ``segments``
+    (name -> :class:`Segment`: mass kg, length m, com m, inertia kg m^2), ``total_mass`` (kg),
+    ``skeleton``, ``contact`` (:class:`ContactParams`), ``contact_points`` (skeleton point
+    names carrying a contact sphere), ``muscles`` (tuple, empty when no muscle set is attached).
+    """
+
+    mass: float = 70.0
+    height: float = 1.75
+    skeleton: Skeleton = field(init=False, repr=False, compare=False)
+    contact: ContactParams = field(init=False, repr=False, compare=False)
+    muscles: tuple[Any, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        mass = _check("mass", self.mass, "kg", *MASS_RANGE, "--mass 70")
+        height = _check("height", self.height, "m", *HEIGHT_RANGE, "--height 1.75")
+        contact = load_contact_params()
+        object.__setattr__(self, "mass", mass)
+        object.__setattr__(self, "height", height)
+        object.__setattr__(self, "contact", contact)
+        object.__setattr__(self, "skeleton", build_skeleton(mass, height, contact.radii))
+        object.__setattr__(self, "muscles", ())
+
+    # -- named access ----------------------------------------------------------------------
+    @property
+    def dofs(self) -> tuple[str, ...]:
+        return DOFS
+
+    @property
+    def dof_index(self) -> Mapping[str, int]:
+        return MappingProxyType({n: i for i, n in enumerate(DOFS)})
+
+    def index(self, dof: str) -> int:
+        """Index of a degree of freedom, with a helpful error for unknown names."""
+        try:
+            return DOFS.index(dof)
+        except ValueError:
+            import difflib
+
+            close = tuple(difflib.get_close_matches(dof, DOFS, n=3))
+            raise UnknownNameError(f"unknown degree of freedom {dof!r}", close) from None
+
+    @property
+    def segments(self) -> Mapping[str, Segment]:
+        return MappingProxyType({s.name: s for s in self.skeleton.segments})
+
+    @property
+    def total_mass(self) -> float:
+        return self.skeleton.total_mass
+
+    @property
+    def weight(self) -> float:
+        """Body weight on level ground, N."""
+        from runmuscles.units import G
+
+        return self.total_mass * G
+
+    @property
+    def contact_points(self) -> tuple[str, ...]:
+        return tuple(f"{s}_{side}" for side in ("r", "l") for s in CONTACT_SPHERES)
+
+    # -- physics ---------------------------------------------------------------------------
+    def contact_forces(self, q: Any, qd: Any) -> dict[str, Vec]:
+        """Ground force (fx, fy) on each contact sphere (``contact_points``), N, belt frame."""
+        q = as_vector(q, len(DOFS), "q")
+        qd = as_vector(qd, len(DOFS), "qd")
+        pos = self.skeleton.point_positions(q, self.contact_points)
+        vel = self.skeleton.point_velocities(q, qd, self.contact_points)
+        out = {}
+        for name in self.contact_points:
+            radius = self.contact.radii[name.rsplit("_", 1)[0]]
+            out[name] = sphere_force(pos[name][1], vel[name][0], vel[name][1], radius, self.contact)
+        return out
+
+    def ground_reaction(self, q: Any, qd: Any) -> dict[str, Vec]:
+        """Total ground reaction force (fx, fy) per side ("r", "l"), N, belt frame."""
+        f = self.contact_forces(q, qd)
+        return {
+            side: (
+                sum(f[f"{s}_{side}"][0] for s in CONTACT_SPHERES),
+                sum(f[f"{s}_{side}"][1] for s in CONTACT_SPHERES),
+            )
+            for side in ("r", "l")
+        }
+
+    def passive_moments(self, q: Any, qd: Any) -> Any:
+        """Joint range-of-motion moments + damping, N m (pelvis entries 0)."""
+        return self.skeleton.passive_moments(q, qd)
+
+    def implicit_residual(
+        self, q: Any, qd: Any, qdd: Any, tau_applied: Any, grade: Any = 0.0
+    ) -> Any:
+        """M qdd + h - J^T F_contact - tau_passive - tau_applied (16-vector; zero on the dynamics).
+
+        tau_applied: generalised forces from muscles/actuators/residuals (N for pelvis_tx/ty,
+        N m otherwise). NumPy in -> NumPy out; any CasADi argument -> CasADi column.
+        """
+        tau_applied = as_vector(tau_applied, len(DOFS), "tau_applied")
+        tau_needed = self.skeleton.inverse_dynamics(q, qd, qdd, self.contact_forces(q, qd), grade)
+        return tau_needed - self.passive_moments(q, qd) - tau_applied
+
+    def inverse_dynamics(self, q: Any, qd: Any, qdd: Any, grade: Any = 0.0) -> Any:
+        """tau_applied that makes (q, qd, qdd) happen, given contact and passive moments."""
+        zero = 0 * as_vector(qd, len(DOFS), "qd")
+        return self.implicit_residual(q, qd, qdd, zero, grade)
+
+    def forward_dynamics(self, q: Any, qd: Any, tau_applied: Any, grade: Any = 0.0) -> Any:
+        """qdd from tau_applied, including contact and passive moments (single state)."""
+        q = as_vector(q, len(DOFS), "q")
+        qd = as_vector(qd, len(DOFS), "qd")
+        tau = as_vector(tau_applied, len(DOFS), "tau_applied") + self.passive_moments(q, qd)
+        return self.skeleton.forward_dynamics(q, qd, tau, self.contact_forces(q, qd), grade)
+
+    # -- description -----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description: body, DOFs, segments, contact, muscles, sources."""
+        return {
+            "mass_kg": self.mass,
+            "height_m": self.height,
+            "total_mass_kg": self.total_mass,
+            "dofs": list(DOFS),
+            "segments": [s.to_dict() for s in self.skeleton.segments],
+            "contact": self.contact.to_dict(),
+            "muscles": [_muscle_dict(m) for m in self.muscles],
+            "sources": [
+                "de Leva P (1996) J Biomech 29:1223 (segment masses, centres of mass, inertias, "
+                "lengths; male)",
+                "Winter DA (2009) Biomechanics and Motor Control of Human Movement (ankle height)",
+                "Anderson FC (1999) / Falisse A et al. (2019) J R Soc Interface 16:20190402 "
+                "(joint range-of-motion moments)",
+                "Sherman MA et al. (2011) Procedia IUTAM 2:241; Serrancoli G et al. (2019) IEEE "
+                "TNSRE 27:1597; OpenSim Moco 2D_gait.osim (contact)",
+            ],
+        }
+
+
+def _muscle_dict(m: Any) -> dict[str, Any]:
+    to_dict = getattr(m, "to_dict", None)
+    if callable(to_dict):
+        return dict(to_dict())
+    return {"name": str(m)}

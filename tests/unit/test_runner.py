@@ -1,0 +1,130 @@
+"""Runner: named access, input validation, implicit residual on both backends, CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import casadi as ca
+import numpy as np
+import pytest
+
+import runmuscles as rm
+from runmuscles.cli import main
+from runmuscles.errors import InputError, OutOfRangeError, UnknownNameError
+from runmuscles.model.runner import Runner
+from runmuscles.units import G
+
+RUNNER = Runner()
+
+
+def _state(seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    q = rng.uniform(-0.4, 0.4, 16)
+    q[1] = 0.92  # hip height: one foot touches the belt in most draws
+    q[5], q[9] = 0.3, 1.2
+    return q, rng.uniform(-1, 1, 16), rng.uniform(-3, 3, 16)
+
+
+def test_named_access() -> None:
+    r = rm.Runner()
+    assert r.mass == 70.0 and r.height == 1.75
+    assert r.dofs[:4] == ("pelvis_tx", "pelvis_ty", "pelvis_tilt", "lumbar")
+    assert r.dof_index["knee_r"] == 5 and r.dof_index["elbow_l"] == 15
+    assert r.index("ankle_l") == 10
+    assert set(r.segments) >= {"pelvis", "torso", "femur_r", "toes_l", "forearm_r"}
+    assert r.segments["femur_r"].mass == pytest.approx(0.1416 * 70)
+    assert math.isclose(r.total_mass, 70.0, rel_tol=1e-14)
+    assert r.contact_points == ("heel_r", "ball_r", "toe_r", "heel_l", "ball_l", "toe_l")
+    with pytest.raises(UnknownNameError) as err:
+        r.index("knee")
+    assert "knee_r" in err.value.suggestions
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "word"),
+    [
+        ({"mass": 0.0}, InputError, "mass"),
+        ({"mass": -70.0}, InputError, "mass"),
+        ({"mass": float("nan")}, InputError, "mass"),
+        ({"mass": 300.0}, OutOfRangeError, "20..250"),
+        ({"mass": 12.0}, OutOfRangeError, "mass"),
+        ({"height": 175.0}, OutOfRangeError, "height"),
+        ({"height": 0.9}, OutOfRangeError, "1..2.5"),
+        ({"height": float("inf")}, InputError, "height"),
+        ({"mass": "heavy"}, InputError, "not a number"),
+    ],
+)
+def test_impossible_bodies_are_refused_clearly(kwargs: dict, error: type, word: str) -> None:
+    with pytest.raises(error, match=word):
+        Runner(**kwargs)
+
+
+def test_runner_is_immutable_and_comparable() -> None:
+    with pytest.raises(AttributeError):
+        RUNNER.mass = 80.0  # type: ignore[misc]
+    assert Runner(70, 1.75) == RUNNER
+
+
+def test_implicit_residual_vanishes_on_forward_dynamics() -> None:
+    q, qd, _ = _state()
+    tau = np.random.default_rng(5).uniform(-50, 50, 16)
+    for grade in (0.0, 0.08):
+        qdd = RUNNER.forward_dynamics(q, qd, tau, grade)
+        res = RUNNER.implicit_residual(q, qd, qdd, tau, grade)
+        np.testing.assert_allclose(res, 0.0, atol=1e-8)
+        # and inverse dynamics returns the applied forces
+        np.testing.assert_allclose(RUNNER.inverse_dynamics(q, qd, qdd, grade), tau, atol=1e-8)
+
+
+def test_implicit_residual_numpy_equals_casadi() -> None:
+    q, qd, qdd = _state(2)
+    tau = np.linspace(-20, 20, 16)
+    syms = [ca.SX.sym(n, 16) for n in ("q", "qd", "qdd", "tau")]
+    grade = ca.SX.sym("grade")
+    f = ca.Function("res", [*syms, grade], [RUNNER.implicit_residual(*syms, grade)])
+    np.testing.assert_allclose(
+        np.array(f(q, qd, qdd, tau, -0.1)).ravel(),
+        RUNNER.implicit_residual(q, qd, qdd, tau, -0.1),
+        rtol=1e-11,
+        atol=1e-9,
+    )
+
+
+def test_ground_reaction_sums_the_spheres() -> None:
+    q, qd, _ = _state(3)
+    per = RUNNER.contact_forces(q, qd)
+    grf = RUNNER.ground_reaction(q, qd)
+    for side in ("r", "l"):
+        assert grf[side][1] == pytest.approx(
+            sum(per[f"{s}_{side}"][1] for s in ("heel", "ball", "toe"))
+        )
+        assert grf[side][1] >= 0
+
+
+def test_to_dict_is_json_ready() -> None:
+    d = json.loads(json.dumps(RUNNER.to_dict()))
+    assert d["total_mass_kg"] == pytest.approx(70.0)
+    assert len(d["dofs"]) == 16 and len(d["segments"]) == 14
+    assert any("de Leva" in s for s in d["sources"])
+
+
+def test_cli_model_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["model", "--mass", "60", "--height", "1.65", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["total_mass_kg"] == pytest.approx(60.0)
+    assert sum(s["mass_kg"] for s in d["segments"]) == pytest.approx(60.0)
+    assert d["dofs"][5] == "knee_r"
+
+
+def test_cli_model_text_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["model"]) == 0
+    out = capsys.readouterr().out
+    assert "femur_r" in out and "de Leva" in out
+    assert main(["model", "--mass", "500"]) == OutOfRangeError.exit_code
+    err = capsys.readouterr().err
+    assert "mass 500 kg" in err and "Traceback" not in err
+
+
+def test_weight() -> None:
+    assert RUNNER.weight == pytest.approx(70.0 * G)
