@@ -26,6 +26,10 @@ _LAZY: dict[str, str] = {
     "ConvergenceError": "runmuscles.errors",
     # units
     "parse_grade": "runmuscles.units",
+    # anatomy
+    "Catalogue": "runmuscles.anatomy",
+    "MuscleGroup": "runmuscles.anatomy",
+    "load_catalogue": "runmuscles.anatomy",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
