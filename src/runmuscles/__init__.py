@@ -34,6 +34,10 @@ _LAZY: dict[str, str] = {
     "write_sto": "runmuscles.io.opensim",
     # model
     "Runner": "runmuscles.model.runner",
+    # anatomy
+    "Catalogue": "runmuscles.anatomy",
+    "MuscleGroup": "runmuscles.anatomy",
+    "load_catalogue": "runmuscles.anatomy",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
