@@ -128,3 +128,15 @@ def test_cli_model_text_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_weight() -> None:
     assert RUNNER.weight == pytest.approx(70.0 * G)
+
+
+def test_joint_reactions_include_contact() -> None:
+    q, qd, qdd = _state(3)  # right toe loaded in this draw
+    jr = RUNNER.joint_reaction_forces(q, qd, qdd)
+    toe = RUNNER.contact_forces(q, qd)["toe_r"]
+    assert toe[1] > 100.0
+    seg = RUNNER.segments
+    # Newton on the toe segment: parent force + ground force + gravity = m a (a from kinematics)
+    free = RUNNER.skeleton.joint_reaction_forces(q, qd, qdd)
+    assert jr["mtp_r"][1] == pytest.approx(free["mtp_r"][1] - toe[1], rel=1e-9)
+    assert seg["toes_r"].mass > 0

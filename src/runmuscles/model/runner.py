@@ -157,6 +157,13 @@ class Runner:
         tau_needed = self.skeleton.inverse_dynamics(q, qd, qdd, self.contact_forces(q, qd), grade)
         return tau_needed - self.passive_moments(q, qd) - tau_applied
 
+    def joint_reaction_forces(self, q: Any, qd: Any, qdd: Any, grade: Any = 0.0) -> dict[str, Vec]:
+        """Net intersegmental force (fx, fy) per joint DOF name, N, belt frame, with contact.
+
+        The force the proximal segment exerts on the distal one (muscle forces not included).
+        """
+        return self.skeleton.joint_reaction_forces(q, qd, qdd, self.contact_forces(q, qd), grade)
+
     def inverse_dynamics(self, q: Any, qd: Any, qdd: Any, grade: Any = 0.0) -> Any:
         """tau_applied that makes (q, qd, qdd) happen, given contact and passive moments."""
         zero = 0 * as_vector(qd, len(DOFS), "qd")
