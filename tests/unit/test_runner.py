@@ -140,3 +140,14 @@ def test_joint_reactions_include_contact() -> None:
     free = RUNNER.skeleton.joint_reaction_forces(q, qd, qdd)
     assert jr["mtp_r"][1] == pytest.approx(free["mtp_r"][1] - toe[1], rel=1e-9)
     assert seg["toes_r"].mass > 0
+
+
+def test_named_vectors_and_standing_height() -> None:
+    q = np.arange(16.0)
+    named = RUNNER.named(q)
+    assert named["knee_r"] == 5.0 and list(named) == list(RUNNER.dofs)
+    h = RUNNER.standing_hip_height
+    assert 0.50 * 1.75 < h < 0.56 * 1.75  # standing hip height ~0.53 H (Winter 2009 Fig 4.1)
+    z = np.zeros(16)
+    z[1] = h + 1e-3  # one millimetre above: practically no force
+    assert sum(f[1] for f in RUNNER.ground_reaction(z, np.zeros(16)).values()) < 1.0

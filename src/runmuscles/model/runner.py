@@ -113,6 +113,18 @@ class Runner:
 
         return self.total_mass * G
 
+    def named(self, x: Any) -> dict[str, Any]:
+        """A 16-vector (q, qd, tau, ...; NumPy or CasADi) as a dict DOF name -> entry."""
+        x = as_vector(x, len(DOFS), "vector")
+        return {name: x[i] for i, name in enumerate(DOFS)}
+
+    @property
+    def standing_hip_height(self) -> float:
+        """pelvis_ty (m) at which, with all angles 0, the foot spheres just touch the belt."""
+        zero = [0.0] * len(DOFS)
+        y = self.skeleton.point_positions(zero, ("ball_r",))["ball_r"][1]
+        return float(self.contact.radii["ball"] - y)
+
     @property
     def contact_points(self) -> tuple[str, ...]:
         return tuple(f"{s}_{side}" for side in ("r", "l") for s in CONTACT_SPHERES)
@@ -200,7 +212,17 @@ class Runner:
 
 
 def _muscle_dict(m: Any) -> dict[str, Any]:
-    to_dict = getattr(m, "to_dict", None)
-    if callable(to_dict):
-        return dict(to_dict())
-    return {"name": str(m)}
+    """JSON-ready description of one muscle (``MuscleParams`` of :mod:`runmuscles.model.muscle`)."""
+    return {
+        "name": m.name,
+        "base": m.base,
+        "group": m.group,
+        "side": m.side,
+        "max_isometric_force_N": m.max_isometric_force,
+        "optimal_fiber_length_m": m.optimal_fiber_length,
+        "tendon_slack_length_m": m.tendon_slack_length,
+        "pennation_rad": m.pennation_angle,
+        "compliant_tendon": m.compliant_tendon,
+        "joints": list(m.dofs),
+        "sources": list(m.sources),
+    }
