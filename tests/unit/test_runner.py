@@ -151,3 +151,17 @@ def test_named_vectors_and_standing_height() -> None:
     z = np.zeros(16)
     z[1] = h + 1e-3  # one millimetre above: practically no force
     assert sum(f[1] for f in RUNNER.ground_reaction(z, np.zeros(16)).values()) < 1.0
+
+
+def test_with_contact_changes_the_law_only() -> None:
+    sticky = RUNNER.with_contact(transition_velocity=0.05)
+    assert sticky.contact.transition_velocity == 0.05 and RUNNER.contact.transition_velocity == 0.2
+    q = np.zeros(16)
+    q[1] = RUNNER.standing_hip_height - 0.005
+    qd = np.zeros(16)
+    qd[0] = 0.02  # slow slip: the sticky law resists it more
+    fx_soft = RUNNER.ground_reaction(q, qd)["r"][0]
+    fx_sticky = sticky.ground_reaction(q, qd)["r"][0]
+    assert fx_sticky < fx_soft < 0
+    with pytest.raises(InputError, match="transition_velocity"):
+        RUNNER.with_contact(stifness=1.0)

@@ -79,6 +79,24 @@ class Runner:
         object.__setattr__(self, "skeleton", build_skeleton(mass, height, contact.radii))
         object.__setattr__(self, "muscles", ())
 
+    def with_contact(self, **changes: Any) -> Runner:
+        """A copy with some contact parameters changed (names of :class:`ContactParams` fields),
+        e.g. ``runner.with_contact(transition_velocity=0.05)`` for stiffer-sticking friction."""
+        import dataclasses
+
+        try:
+            contact = dataclasses.replace(self.contact, **changes)
+        except TypeError as exc:
+            fields = ", ".join(f.name for f in dataclasses.fields(ContactParams))
+            raise InputError(
+                f"unknown contact parameter in {sorted(changes)}; known: {fields}"
+            ) from exc
+        new = Runner(self.mass, self.height)
+        object.__setattr__(new, "contact", contact)
+        object.__setattr__(new, "skeleton", build_skeleton(self.mass, self.height, contact.radii))
+        object.__setattr__(new, "muscles", self.muscles)
+        return new
+
     # -- named access ----------------------------------------------------------------------
     @property
     def dofs(self) -> tuple[str, ...]:
