@@ -1,0 +1,1 @@
+"""The runner model: skeleton, muscles and tendons, contact, geometry, metabolics (SI units)."""
