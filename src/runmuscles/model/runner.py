@@ -18,13 +18,14 @@ from types import MappingProxyType
 from typing import Any
 
 from runmuscles.errors import InputError, OutOfRangeError, UnknownNameError
-from runmuscles.model.backend import as_vector
+from runmuscles.model.backend import as_vector, ops_for
 from runmuscles.model.contact import (
     CONTACT_SPHERES,
     ContactParams,
     load_contact_params,
     sphere_force,
 )
+from runmuscles.model.geometry import load_muscle_set, mtu_length, muscle_joint_moments
 from runmuscles.model.skeleton import DOFS, Segment, Skeleton, build_skeleton
 
 __all__ = ["HEIGHT_RANGE", "MASS_RANGE", "Runner"]
@@ -77,7 +78,7 @@ class Runner:
         object.__setattr__(self, "height", height)
         object.__setattr__(self, "contact", contact)
         object.__setattr__(self, "skeleton", build_skeleton(mass, height, contact.radii))
-        object.__setattr__(self, "muscles", ())
+        object.__setattr__(self, "muscles", load_muscle_set(mass, height))
 
     def with_contact(self, **changes: Any) -> Runner:
         """A copy with some contact parameters changed (names of :class:`ContactParams` fields),
@@ -142,6 +143,40 @@ class Runner:
         zero = [0.0] * len(DOFS)
         y = self.skeleton.point_positions(zero, ("ball_r",))["ball_r"][1]
         return float(self.contact.radii["ball"] - y)
+
+    @property
+    def muscle_names(self) -> tuple[str, ...]:
+        """Model muscle names in the order of ``muscles`` (e.g. "soleus_r")."""
+        return tuple(m.name for m in self.muscles)
+
+    def muscle(self, name: str) -> Any:
+        """One muscle's parameters (``MuscleParams``) by name."""
+        for m in self.muscles:
+            if m.name == name:
+                return m
+        import difflib
+
+        close = tuple(difflib.get_close_matches(name, self.muscle_names, n=3))
+        raise UnknownNameError(f"unknown muscle {name!r}", close)
+
+    def muscle_lengths(self, q: Any) -> dict[str, Any]:
+        """Muscle-tendon unit length of every muscle at pose q (16-vector), m."""
+        named = self.named(q)
+        return {m.name: mtu_length(m, named) for m in self.muscles}
+
+    def muscle_moments(self, q: Any, forces: Any) -> Any:
+        """Generalised forces (16-vector, N m; pelvis entries 0) of muscle-tendon forces.
+
+        forces: a vector in the order of ``muscles`` (NumPy or CasADi) or a mapping name -> N.
+        """
+        named = self.named(q)
+        if not isinstance(forces, Mapping):
+            n = len(self.muscles)
+            vec = as_vector(forces, n, "muscle forces")
+            forces = {m.name: vec[i] for i, m in enumerate(self.muscles)}
+        moments = muscle_joint_moments(self.muscles, named, forces)
+        ops = ops_for(q, *forces.values())
+        return ops.stack([moments.get(d, 0.0) for d in DOFS])
 
     @property
     def contact_points(self) -> tuple[str, ...]:
@@ -225,6 +260,7 @@ class Runner:
                 "(joint range-of-motion moments)",
                 "Sherman MA et al. (2011) Procedia IUTAM 2:241; Serrancoli G et al. (2019) IEEE "
                 "TNSRE 27:1597; OpenSim Moco 2D_gait.osim (contact)",
+                *sorted({src for m in self.muscles for src in m.sources}),
             ],
         }
 
