@@ -67,6 +67,20 @@ def main() -> None:
     r_batch = runner.implicit_residual(q, qd, qdd, tau, grade)[:, 0]
     assert np.allclose(r_np, r_ca, atol=1e-8) and np.allclose(r_np, r_batch, atol=1e-8)
 
+    # the residual with 34 muscle tendon forces mapped through their moment arms + reserves
+    forces = ca.SX.sym("F", len(runner.muscles))
+    res_m = runner.implicit_residual(
+        syms[0], syms[1], syms[2], syms[3] + runner.muscle_moments(syms[0], forces), grade
+    )
+    xm = ca.vertcat(x, forces)
+    fmus = ca.Function("residual_muscles", [*syms, forces], [res_m])
+    fmus_j = ca.Function("residual_muscles_jac", [*syms, forces], [ca.jacobian(res_m, xm)])
+    print(
+        f"with muscles: residual {fmus.n_instructions()} instructions, Jacobian "
+        f"{ca.jacobian(res_m, xm).nnz()} non-zeros"
+    )
+    f_one = rng.uniform(0, 1000, len(runner.muscles))
+
     fm = f.map(n)
     fjm = fj.map(n)
     results = {
@@ -78,6 +92,8 @@ def main() -> None:
         f"casadi residual, map {n}": rate(lambda: fm(q, qd, qdd, tau), n),
         "casadi sparse Jacobian, 1 state/call": rate(lambda: fj(*one), 1),
         f"casadi sparse Jacobian, map {n}": rate(lambda: fjm(q, qd, qdd, tau), n),
+        "casadi residual + 34 muscles, 1 state/call": rate(lambda: fmus(*one, f_one), 1),
+        "casadi Jacobian + 34 muscles, 1 state/call": rate(lambda: fmus_j(*one, f_one), 1),
     }
     base = results["numpy, 1 state/call"]
     print(f"{'evaluation':42s} {'evals/s':>12s} {'vs numpy 1/call':>16s}")

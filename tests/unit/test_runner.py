@@ -128,3 +128,123 @@ def test_cli_model_text_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_weight() -> None:
     assert RUNNER.weight == pytest.approx(70.0 * G)
+
+
+def test_joint_reactions_include_contact() -> None:
+    q, qd, qdd = _state(3)  # right toe loaded in this draw
+    jr = RUNNER.joint_reaction_forces(q, qd, qdd)
+    toe = RUNNER.contact_forces(q, qd)["toe_r"]
+    assert toe[1] > 100.0
+    seg = RUNNER.segments
+    # Newton on the toe segment: parent force + ground force + gravity = m a (a from kinematics)
+    free = RUNNER.skeleton.joint_reaction_forces(q, qd, qdd)
+    assert jr["mtp_r"][1] == pytest.approx(free["mtp_r"][1] - toe[1], rel=1e-9)
+    assert seg["toes_r"].mass > 0
+
+
+def test_named_vectors_and_standing_height() -> None:
+    q = np.arange(16.0)
+    named = RUNNER.named(q)
+    assert named["knee_r"] == 5.0 and list(named) == list(RUNNER.dofs)
+    h = RUNNER.standing_hip_height
+    assert 0.50 * 1.75 < h < 0.56 * 1.75  # standing hip height ~0.53 H (Winter 2009 Fig 4.1)
+    z = np.zeros(16)
+    z[1] = h + 1e-3  # one millimetre above: practically no force
+    assert sum(f[1] for f in RUNNER.ground_reaction(z, np.zeros(16)).values()) < 1.0
+
+
+def test_with_contact_changes_the_law_only() -> None:
+    sticky = RUNNER.with_contact(transition_velocity=0.05)
+    assert sticky.contact.transition_velocity == 0.05 and RUNNER.contact.transition_velocity == 0.2
+    q = np.zeros(16)
+    q[1] = RUNNER.standing_hip_height - 0.005
+    qd = np.zeros(16)
+    qd[0] = 0.02  # slow slip: the sticky law resists it more
+    fx_soft = RUNNER.ground_reaction(q, qd)["r"][0]
+    fx_sticky = sticky.ground_reaction(q, qd)["r"][0]
+    assert fx_sticky < fx_soft < 0
+    with pytest.raises(InputError, match="transition_velocity"):
+        RUNNER.with_contact(stifness=1.0)
+
+
+CATALOGUE_GROUPS = {
+    "abdominals",
+    "back_extensors",
+    "deltoids",
+    "biceps",
+    "triceps",
+    "hip_flexors",
+    "gluteals",
+    "quadriceps",
+    "hamstrings",
+    "calves",
+    "tibialis_anterior",
+    "foot",
+}
+
+
+def test_muscles_are_attached_and_cover_every_group() -> None:
+    assert len(RUNNER.muscles) >= 30
+    assert {m.group for m in RUNNER.muscles} == CATALOGUE_GROUPS
+    assert RUNNER.muscle("soleus_r").side == "r"
+    for m in RUNNER.muscles:
+        assert set(m.dofs) <= set(RUNNER.dofs), m.name
+    with pytest.raises(UnknownNameError):
+        RUNNER.muscle("soleus")
+
+
+def test_muscle_moments_are_virtual_work_of_lengths() -> None:
+    """tau_k = -sum_m dL_m/dq_k F_m (virtual work), checked by finite differences."""
+    q, _, _ = _state(4)
+    forces = np.random.default_rng(9).uniform(0, 1000, len(RUNNER.muscles))
+    tau = RUNNER.muscle_moments(q, forces)
+    h = 1e-6
+    expected = np.zeros(16)
+    for k in range(16):
+        e = np.zeros(16)
+        e[k] = h
+        lp, lm = RUNNER.muscle_lengths(q + e), RUNNER.muscle_lengths(q - e)
+        dl = np.array([(lp[n] - lm[n]) / (2 * h) for n in RUNNER.muscle_names])
+        expected[k] = -dl @ forces
+    np.testing.assert_allclose(tau, expected, atol=1e-5)
+    assert np.all(tau[:3] == 0)
+
+
+def test_muscle_actions_follow_the_sign_conventions() -> None:
+    q = np.zeros(16)
+    q[RUNNER.index("knee_r")] = 0.5
+
+    def action(name: str) -> np.ndarray:
+        return RUNNER.muscle_moments(
+            q, {n: (1000.0 if n == name else 0.0) for n in RUNNER.muscle_names}
+        )
+
+    assert action("vasti_r")[RUNNER.index("knee_r")] < 0  # knee extension
+    assert action("soleus_r")[RUNNER.index("ankle_r")] < 0  # plantarflexion
+    assert action("tib_ant_l")[RUNNER.index("ankle_l")] > 0  # dorsiflexion
+    assert action("glut_max_r")[RUNNER.index("hip_r")] < 0  # hip extension
+    assert action("iliopsoas_l")[RUNNER.index("hip_l")] > 0  # hip flexion
+    assert action("erector_spinae_r")[RUNNER.index("lumbar")] > 0  # trunk extension
+    assert action("biceps_r")[RUNNER.index("elbow_r")] > 0  # elbow flexion
+
+
+def test_muscle_moments_numpy_equals_casadi() -> None:
+    q, _, _ = _state(6)
+    n = len(RUNNER.muscles)
+    forces = np.linspace(0, 2000, n)
+    qs, fs = ca.SX.sym("q", 16), ca.SX.sym("f", n)
+    f = ca.Function("m", [qs, fs], [RUNNER.muscle_moments(qs, fs)])
+    np.testing.assert_allclose(
+        np.array(f(q, forces)).ravel(), RUNNER.muscle_moments(q, forces), atol=1e-10
+    )
+
+
+def test_cli_model_json_lists_muscles(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["model", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert len(d["muscles"]) >= 30
+    assert {m["group"] for m in d["muscles"]} == CATALOGUE_GROUPS
+    soleus = next(m for m in d["muscles"] if m["name"] == "soleus_r")
+    assert soleus["joints"] == ["ankle_r"] and soleus["max_isometric_force_N"] > 1000
+    for key in ("side", "optimal_fiber_length_m", "tendon_slack_length_m"):
+        assert key in soleus

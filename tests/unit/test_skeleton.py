@@ -316,3 +316,20 @@ def test_passive_joint_limits_push_back_and_allow_running_knee_flexion() -> None
     # mid-range: nearly free
     for dof in ("hip_r", "knee_r", "ankle_r", "lumbar", "shoulder_r"):
         assert abs(moment(dof, 0.05 if dof != "knee_r" else 0.6)) < 2.0
+
+
+def test_joint_reaction_forces_balance_the_segments_below() -> None:
+    """Standing still on one heel: the ankle carries everything below it, the hip the whole leg,
+    and the pelvis residual is the rest of the weight (Newton's second law per sub-tree)."""
+    zero = np.zeros(16)
+    seg = {s.name: s for s in SK.segments}
+    grf = (0.0, 300.0)
+    jr = SK.joint_reaction_forces(zero, zero, zero, {"heel_r": grf})
+    w = lambda *names: sum(seg[n].mass for n in names) * G  # noqa: E731
+    # parent-on-child force holds the sub-tree's weight minus the ground force on it
+    assert jr["mtp_r"][1] == pytest.approx(w("toes_r"))
+    assert jr["ankle_r"][1] == pytest.approx(w("foot_r", "toes_r") - grf[1])
+    assert jr["hip_r"][1] == pytest.approx(w("femur_r", "tibia_r", "foot_r", "toes_r") - grf[1])
+    assert jr["hip_l"][1] == pytest.approx(w("femur_l", "tibia_l", "foot_l", "toes_l"))
+    assert jr["pelvis_tilt"][1] == pytest.approx(70.0 * G - grf[1])
+    assert abs(jr["knee_r"][0]) < 1e-12

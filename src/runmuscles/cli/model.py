@@ -70,15 +70,16 @@ def _run(args: argparse.Namespace) -> int:
                 m.get("name", ""),
                 m.get("group", ""),
                 m.get("side", ""),
-                _num(m.get("max_isometric_force_N", m.get("fmax"))),
-                _num(m.get("optimal_fiber_length_m", m.get("l_opt"))),
-                _num(m.get("tendon_slack_length_m", m.get("l_ts"))),
-                ",".join(m.get("joints", m.get("dofs", ()))),
+                f"{m['max_isometric_force_N']:.0f}",
+                f"{m['optimal_fiber_length_m']:.4f}",
+                f"{m['tendon_slack_length_m']:.4f}",
+                "compliant" if m["compliant_tendon"] else "rigid",
+                ",".join(m["joints"]),
             ]
             for m in info["muscles"]
         ]
         print_table(
-            ["muscle", "group", "side", "Fmax N", "l_opt m", "l_ts m", "joints"],
+            ["muscle", "group", "side", "Fmax N", "l_opt m", "l_ts m", "tendon", "joints"],
             rows,
             title=f"muscles ({len(rows)})",
         )
@@ -96,7 +97,3 @@ def _run(args: argparse.Namespace) -> int:
     for s in info["sources"]:
         print(f"  - {s}")
     return 0
-
-
-def _num(x: Any) -> str:
-    return "" if x is None else f"{x:g}"

@@ -18,13 +18,14 @@ from types import MappingProxyType
 from typing import Any
 
 from runmuscles.errors import InputError, OutOfRangeError, UnknownNameError
-from runmuscles.model.backend import as_vector
+from runmuscles.model.backend import as_vector, ops_for
 from runmuscles.model.contact import (
     CONTACT_SPHERES,
     ContactParams,
     load_contact_params,
     sphere_force,
 )
+from runmuscles.model.geometry import load_muscle_set, mtu_length, muscle_joint_moments
 from runmuscles.model.skeleton import DOFS, Segment, Skeleton, build_skeleton
 
 __all__ = ["HEIGHT_RANGE", "MASS_RANGE", "Runner"]
@@ -77,7 +78,25 @@ class Runner:
         object.__setattr__(self, "height", height)
         object.__setattr__(self, "contact", contact)
         object.__setattr__(self, "skeleton", build_skeleton(mass, height, contact.radii))
-        object.__setattr__(self, "muscles", ())
+        object.__setattr__(self, "muscles", load_muscle_set(mass, height))
+
+    def with_contact(self, **changes: Any) -> Runner:
+        """A copy with some contact parameters changed (names of :class:`ContactParams` fields),
+        e.g. ``runner.with_contact(transition_velocity=0.05)`` for stiffer-sticking friction."""
+        import dataclasses
+
+        try:
+            contact = dataclasses.replace(self.contact, **changes)
+        except TypeError as exc:
+            fields = ", ".join(f.name for f in dataclasses.fields(ContactParams))
+            raise InputError(
+                f"unknown contact parameter in {sorted(changes)}; known: {fields}"
+            ) from exc
+        new = Runner(self.mass, self.height)
+        object.__setattr__(new, "contact", contact)
+        object.__setattr__(new, "skeleton", build_skeleton(self.mass, self.height, contact.radii))
+        object.__setattr__(new, "muscles", self.muscles)
+        return new
 
     # -- named access ----------------------------------------------------------------------
     @property
@@ -112,6 +131,52 @@ class Runner:
         from runmuscles.units import G
 
         return self.total_mass * G
+
+    def named(self, x: Any) -> dict[str, Any]:
+        """A 16-vector (q, qd, tau, ...; NumPy or CasADi) as a dict DOF name -> entry."""
+        x = as_vector(x, len(DOFS), "vector")
+        return {name: x[i] for i, name in enumerate(DOFS)}
+
+    @property
+    def standing_hip_height(self) -> float:
+        """pelvis_ty (m) at which, with all angles 0, the foot spheres just touch the belt."""
+        zero = [0.0] * len(DOFS)
+        y = self.skeleton.point_positions(zero, ("ball_r",))["ball_r"][1]
+        return float(self.contact.radii["ball"] - y)
+
+    @property
+    def muscle_names(self) -> tuple[str, ...]:
+        """Model muscle names in the order of ``muscles`` (e.g. "soleus_r")."""
+        return tuple(m.name for m in self.muscles)
+
+    def muscle(self, name: str) -> Any:
+        """One muscle's parameters (``MuscleParams``) by name."""
+        for m in self.muscles:
+            if m.name == name:
+                return m
+        import difflib
+
+        close = tuple(difflib.get_close_matches(name, self.muscle_names, n=3))
+        raise UnknownNameError(f"unknown muscle {name!r}", close)
+
+    def muscle_lengths(self, q: Any) -> dict[str, Any]:
+        """Muscle-tendon unit length of every muscle at pose q (16-vector), m."""
+        named = self.named(q)
+        return {m.name: mtu_length(m, named) for m in self.muscles}
+
+    def muscle_moments(self, q: Any, forces: Any) -> Any:
+        """Generalised forces (16-vector, N m; pelvis entries 0) of muscle-tendon forces.
+
+        forces: a vector in the order of ``muscles`` (NumPy or CasADi) or a mapping name -> N.
+        """
+        named = self.named(q)
+        if not isinstance(forces, Mapping):
+            n = len(self.muscles)
+            vec = as_vector(forces, n, "muscle forces")
+            forces = {m.name: vec[i] for i, m in enumerate(self.muscles)}
+        moments = muscle_joint_moments(self.muscles, named, forces)
+        ops = ops_for(q, *forces.values())
+        return ops.stack([moments.get(d, 0.0) for d in DOFS])
 
     @property
     def contact_points(self) -> tuple[str, ...]:
@@ -157,6 +222,13 @@ class Runner:
         tau_needed = self.skeleton.inverse_dynamics(q, qd, qdd, self.contact_forces(q, qd), grade)
         return tau_needed - self.passive_moments(q, qd) - tau_applied
 
+    def joint_reaction_forces(self, q: Any, qd: Any, qdd: Any, grade: Any = 0.0) -> dict[str, Vec]:
+        """Net intersegmental force (fx, fy) per joint DOF name, N, belt frame, with contact.
+
+        The force the proximal segment exerts on the distal one (muscle forces not included).
+        """
+        return self.skeleton.joint_reaction_forces(q, qd, qdd, self.contact_forces(q, qd), grade)
+
     def inverse_dynamics(self, q: Any, qd: Any, qdd: Any, grade: Any = 0.0) -> Any:
         """tau_applied that makes (q, qd, qdd) happen, given contact and passive moments."""
         zero = 0 * as_vector(qd, len(DOFS), "qd")
@@ -188,12 +260,23 @@ class Runner:
                 "(joint range-of-motion moments)",
                 "Sherman MA et al. (2011) Procedia IUTAM 2:241; Serrancoli G et al. (2019) IEEE "
                 "TNSRE 27:1597; OpenSim Moco 2D_gait.osim (contact)",
+                *sorted({src for m in self.muscles for src in m.sources}),
             ],
         }
 
 
 def _muscle_dict(m: Any) -> dict[str, Any]:
-    to_dict = getattr(m, "to_dict", None)
-    if callable(to_dict):
-        return dict(to_dict())
-    return {"name": str(m)}
+    """JSON-ready description of one muscle (``MuscleParams`` of :mod:`runmuscles.model.muscle`)."""
+    return {
+        "name": m.name,
+        "base": m.base,
+        "group": m.group,
+        "side": m.side,
+        "max_isometric_force_N": m.max_isometric_force,
+        "optimal_fiber_length_m": m.optimal_fiber_length,
+        "tendon_slack_length_m": m.tendon_slack_length,
+        "pennation_rad": m.pennation_angle,
+        "compliant_tendon": m.compliant_tendon,
+        "joints": list(m.dofs),
+        "sources": list(m.sources),
+    }

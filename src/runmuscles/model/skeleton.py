@@ -313,7 +313,16 @@ class Skeleton:
         inv = 1.0 / ops.sqrt(1.0 + grade * grade)
         return (-G * grade * inv, -G * inv)
 
-    def _rnea(self, kin: _Kin, qd: Any, qdd: Any, g: Vec) -> list[Any]:
+    def _rnea(
+        self,
+        kin: _Kin,
+        qd: Any,
+        qdd: Any,
+        g: Vec,
+        point_forces: Mapping[str, Vec] | None = None,
+        joint_forces: list[Vec] | None = None,
+    ) -> list[Any]:
+        """Recursive Newton-Euler: generalised forces; fills ``joint_forces`` (parent on child)."""
         idx = self._index()
         n = len(self.segments)
         om: list[Any] = []
@@ -334,6 +343,11 @@ class Skeleton:
             al.append(a + seg.sign * qdd[k])
         force: list[Vec] = [(0.0, 0.0)] * n
         moment: list[Any] = [0.0] * n
+        for name, fxy in (point_forces or {}).items():  # external forces act on their segment
+            i, pw = self._point_world(kin, name)
+            r_ext = (pw[0] - kin.origin[i][0], pw[1] - kin.origin[i][1])
+            force[i] = (force[i][0] - fxy[0], force[i][1] - fxy[1])
+            moment[i] = moment[i] - _cross(r_ext, fxy)
         for i in range(n - 1, -1, -1):
             seg = self.segments[i]
             c = kin.com_vec[i]
@@ -353,17 +367,9 @@ class Skeleton:
         for i, seg in enumerate(self.segments):
             tau[_DOF_INDEX[seg.dof]] = seg.sign * moment[i]
         tau[0], tau[1] = force[0][0], force[0][1]
+        if joint_forces is not None:
+            joint_forces.extend(force)
         return tau
-
-    def _external(self, kin: _Kin, tau: list[Any], point_forces: Mapping[str, Vec]) -> None:
-        """tau -= J^T F for every point force (in place)."""
-        for name, fxy in point_forces.items():
-            i, p = self._point_world(kin, name)
-            jx, jy = self._jacobian_rows(kin, i, p)
-            for k in range(N_DOF):
-                if _is_zero(jx[k]) and _is_zero(jy[k]):
-                    continue
-                tau[k] = tau[k] - (jx[k] * fxy[0] + jy[k] * fxy[1])
 
     def inverse_dynamics(
         self,
@@ -383,10 +389,29 @@ class Skeleton:
         qdd = as_vector(qdd, N_DOF, "qdd")
         ops = ops_for(q, qd, qdd, point_forces, grade)
         kin = self._kin(q, ops)
-        tau = self._rnea(kin, qd, qdd, self.gravity(grade))
-        if point_forces:
-            self._external(kin, tau, point_forces)
+        tau = self._rnea(kin, qd, qdd, self.gravity(grade), point_forces)
         return ops.stack(tau)
+
+    def joint_reaction_forces(
+        self,
+        q: Any,
+        qd: Any,
+        qdd: Any,
+        point_forces: Mapping[str, Vec] | None = None,
+        grade: Any = 0.0,
+    ) -> dict[str, Vec]:
+        """Net intersegmental force (fx, fy) at each joint, N, belt frame, keyed by the joint's
+        DOF (``"hip_r"``, ``"knee_r"``, ``"ankle_r"``, ``"lumbar"``, ...): the force the proximal
+        segment exerts on the distal one. Muscle forces are not included (add their lines of
+        action for the bone-on-bone force). ``"pelvis_tilt"`` holds the residual base force.
+        """
+        q = as_vector(q, N_DOF, "q")
+        qd = as_vector(qd, N_DOF, "qd")
+        qdd = as_vector(qdd, N_DOF, "qdd")
+        ops = ops_for(q, qd, qdd, point_forces, grade)
+        forces: list[Vec] = []
+        self._rnea(self._kin(q, ops), qd, qdd, self.gravity(grade), point_forces, forces)
+        return {seg.dof: forces[i] for i, seg in enumerate(self.segments)}
 
     def bias(self, q: Any, qd: Any, grade: Any = 0.0) -> Any:
         """h(q, qd, grade): Coriolis, centrifugal and gravity generalised forces."""

@@ -1,0 +1,119 @@
+"""Smooth Umberger 2003/2010 metabolic energy model.
+
+Independent truths: the model's own limiting cases (zero activation, isometric contraction),
+the definition of mechanical power (-F v), non-negativity in concentric work, and NumPy/CasADi
+agreement.
+"""
+
+from __future__ import annotations
+
+import casadi as ca
+import numpy as np
+import pytest
+
+from runmuscles.model import metabolics as me
+from runmuscles.model.geometry import load_muscle_set
+from runmuscles.model.muscle import active_force_length, force_velocity
+
+MUSCLES = {m.name: m for m in load_muscle_set(75.16, 1.80)}
+SOLEUS = MUSCLES["soleus_r"]
+VASTI = MUSCLES["vasti_r"]
+
+
+def test_muscle_mass() -> None:
+    # density * Fmax / 0.25 MPa * l_opt (Umberger et al. 2003): soleus 5137 N, 0.05 m -> 1.09 kg
+    assert me.muscle_mass(SOLEUS) == pytest.approx(1059.7 * 5137 / 0.25e6 * 0.05)
+    total = sum(me.muscle_mass(m) for m in MUSCLES.values())
+    # all model muscles together: a plausible fraction of a 75 kg body (lower limb muscle alone
+    # is about 20-30 % of body mass; Handsfield 2014) -- only the order of magnitude is checked
+    assert 8.0 < total < 40.0
+
+
+def test_zero_activation_costs_nothing() -> None:
+    for v in (-0.5, 0.0, 0.3):
+        rate = me.umberger_rate(SOLEUS, 0.0, 0.0, 1.0, v)
+        assert abs(rate.activation_maintenance) < 1e-3
+        assert abs(rate.shortening_lengthening) < 1e-3
+        assert abs(rate.mechanical_work) < 1e-9
+        assert abs(rate.total) < 1e-3
+
+
+def test_isometric_is_maintenance_heat_only() -> None:
+    rate = me.umberger_rate(SOLEUS, 0.5, 0.5, 1.0, 0.0)
+    assert rate.shortening_lengthening == pytest.approx(0.0, abs=1e-12)
+    assert rate.mechanical_work == pytest.approx(0.0, abs=1e-12)
+    # h_AM = (128 f + 25) A^0.6 S W/kg at l <= 1, with A = a when e = a (Umberger 2003 Eq. 3)
+    f = SOLEUS.fast_twitch_fraction
+    expected = (128 * f + 25) * 0.5**0.6 * 1.5 * me.muscle_mass(SOLEUS)
+    assert rate.activation_maintenance == pytest.approx(expected, rel=1e-3)
+    assert rate.total == pytest.approx(rate.activation_maintenance)
+
+
+def test_long_fibres_cut_maintenance_heat() -> None:
+    # l > 1: h_AM scaled by 0.4 + 0.6 fl(l)
+    short = me.umberger_rate(SOLEUS, 0.5, 0.5, 0.95, 0.0).activation_maintenance
+    long_ = me.umberger_rate(SOLEUS, 0.5, 0.5, 1.3, 0.0).activation_maintenance
+    assert long_ / short == pytest.approx(0.4 + 0.6 * active_force_length(1.3), rel=1e-3)
+
+
+def test_mechanical_work_is_minus_force_times_velocity() -> None:
+    for v in (-0.4, -0.1, 0.2):
+        rate = me.umberger_rate(VASTI, 0.7, 0.7, 0.95, v)
+        f_ce = 0.7 * active_force_length(0.95) * force_velocity(v) * VASTI.max_isometric_force
+        v_ce = v * VASTI.max_contraction_velocity
+        assert rate.mechanical_work == pytest.approx(-f_ce * v_ce, rel=1e-12)
+    # negative work excluded on request
+    no_neg = me.umberger_rate(VASTI, 0.7, 0.7, 0.95, 0.2, include_negative_work=False)
+    assert abs(no_neg.mechanical_work) < 1e-3 * abs(
+        me.umberger_rate(VASTI, 0.7, 0.7, 0.95, 0.2).mechanical_work
+    )
+
+
+def test_concentric_energy_is_positive_and_exceeds_work() -> None:
+    # shortening: heat and work both positive, so the total exceeds the mechanical work
+    # (efficiency below 1), for every activation and shortening speed tried
+    for a in (0.1, 0.5, 1.0):
+        for v in (-0.8, -0.3, -0.05):
+            rate = me.umberger_rate(VASTI, a, a, 1.0, v)
+            assert rate.shortening_lengthening > 0
+            assert rate.mechanical_work > 0
+            assert rate.total > rate.mechanical_work > 0
+            efficiency = rate.mechanical_work / rate.total
+            assert efficiency < 0.7
+
+
+def test_excitation_above_activation_uses_excitation() -> None:
+    rising = me.umberger_rate(SOLEUS, 0.8, 0.2, 1.0, 0.0).activation_maintenance
+    same = me.umberger_rate(SOLEUS, 0.8, 0.8, 1.0, 0.0).activation_maintenance
+    falling = me.umberger_rate(SOLEUS, 0.2, 0.8, 1.0, 0.0).activation_maintenance
+    mean = me.umberger_rate(SOLEUS, 0.5, 0.5, 1.0, 0.0).activation_maintenance
+    assert rising == pytest.approx(same, rel=1e-3)
+    assert falling == pytest.approx(mean, rel=1e-3)
+
+
+def test_fast_twitch_costs_more() -> None:
+    from dataclasses import replace
+
+    slow = replace(VASTI, fast_twitch_fraction=0.2)
+    fast = replace(VASTI, fast_twitch_fraction=0.8)
+    assert (
+        me.umberger_rate(fast, 0.5, 0.5, 1.0, 0.0).total
+        > me.umberger_rate(slow, 0.5, 0.5, 1.0, 0.0).total
+    )
+
+
+def test_basal_rate() -> None:
+    assert me.basal_rate(70.0) == pytest.approx(84.0)  # 1.2 W/kg (Bhargava et al. 2004)
+
+
+def test_numpy_and_casadi_agree() -> None:
+    x = ca.SX.sym("x", 4)
+    expr = me.umberger_rate(VASTI, x[0], x[1], x[2], x[3]).total
+    f = ca.Function("E", [x], [expr])
+    g = ca.Function("dE", [x], [ca.gradient(expr, x)])
+    for vals in ([0.6, 0.4, 0.9, -0.2], [0.2, 0.5, 1.2, 0.3], [0.5, 0.5, 1.0, 0.0]):
+        num = me.umberger_rate(VASTI, *vals).total
+        assert float(f(vals)) == pytest.approx(float(num), rel=1e-10)
+        assert np.all(np.isfinite(np.array(g(vals))))
+    arr = me.umberger_rate(VASTI, np.array([0.6, 0.2]), np.array([0.4, 0.5]), 1.0, -0.2).total
+    assert arr[0] == pytest.approx(float(f([0.6, 0.4, 1.0, -0.2])), rel=1e-10)
