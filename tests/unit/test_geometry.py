@@ -251,6 +251,9 @@ def test_fibre_length_positive_over_running_range(muscle: geo.MuscleParams) -> N
         length = geo.mtu_length(muscle, q)
         along = length - muscle.tendon_slack_length
         assert along > 0.1 * muscle.optimal_fiber_length, (muscle.name, combo)
+        # above 0.2 l_opt, clear of the pole of the active force-length curve at 0.1495 l_opt
+        l_m, _ = fiber_from_tendon_length(muscle, length, muscle.tendon_slack_length)
+        assert l_m > 0.2 * muscle.optimal_fiber_length, (muscle.name, combo)
         # passive (tendon slack) fibre length stays below 2 l_opt
         l_m, _ = fiber_from_tendon_length(muscle, length, muscle.tendon_slack_length)
         assert l_m < 2.0 * muscle.optimal_fiber_length, (muscle.name, combo)
