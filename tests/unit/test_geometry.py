@@ -251,6 +251,9 @@ def test_fibre_length_positive_over_running_range(muscle: geo.MuscleParams) -> N
         length = geo.mtu_length(muscle, q)
         along = length - muscle.tendon_slack_length
         assert along > 0.1 * muscle.optimal_fiber_length, (muscle.name, combo)
+        # above 0.2 l_opt, clear of the pole of the active force-length curve at 0.1495 l_opt
+        l_m, _ = fiber_from_tendon_length(muscle, length, muscle.tendon_slack_length)
+        assert l_m > 0.2 * muscle.optimal_fiber_length, (muscle.name, combo)
         # passive (tendon slack) fibre length stays below 2 l_opt
         l_m, _ = fiber_from_tendon_length(muscle, length, muscle.tendon_slack_length)
         assert l_m < 2.0 * muscle.optimal_fiber_length, (muscle.name, combo)
@@ -281,3 +284,19 @@ def test_vectorised_helper() -> None:
     assert set(lengths) == {m.name for m in REF}
     assert lengths["soleus_r"] == pytest.approx(lengths["soleus_l"])
     assert arms["vasti_l"]["knee_l"] == pytest.approx(arms["vasti_r"]["knee_r"])
+
+
+def test_mtu_velocity_is_time_derivative_of_length() -> None:
+    # along q(t) = q0 + w t, dL/dt by central differences equals mtu_velocity
+    m = BY_NAME["hamstrings_l"]
+    q0 = {"hip_l": 0.4, "knee_l": 0.9}
+    w = {"hip_l": -3.0, "knee_l": 7.0}
+    h = 1e-6
+
+    def length(t: float) -> float:
+        return geo.mtu_length(m, {d: q0[d] + w[d] * t for d in q0})
+
+    fd = (length(h) - length(-h)) / (2 * h)
+    assert geo.mtu_velocity(m, q0, w) == pytest.approx(fd, rel=1e-7)
+    with pytest.raises(InputError, match="knee_l"):
+        geo.mtu_velocity(m, q0, {"hip_l": 1.0})

@@ -1,1 +1,1 @@
-"""The runner model: skeleton, muscles and tendons, contact, geometry, metabolics (SI units)."""
+"""The runner model: skeleton, contact, muscles and their cited parameter files (``params/``)."""

@@ -31,6 +31,7 @@ __all__ = [
     "moment_arms",
     "mtu_length",
     "mtu_lengths_and_moment_arms",
+    "mtu_velocity",
     "muscle_joint_moments",
     "scale_factors",
     "tendon_forces",
@@ -255,6 +256,21 @@ def moment_arms(muscle: MuscleParams, q: Mapping[str, Any]) -> dict[str, Any]:
     return {
         dof: _poly(coeffs, _angle(muscle, q, dof)) for dof, coeffs in muscle.moment_arm_polynomials
     }
+
+
+def mtu_velocity(muscle: MuscleParams, q: Mapping[str, Any], qdot: Mapping[str, Any]) -> Any:
+    """Muscle-tendon lengthening velocity (m/s): ``-sum_j r_j(q) qdot_j`` (qdot in rad/s)."""
+    velocity: Any = 0.0
+    for dof, r in moment_arms(muscle, q).items():
+        try:
+            speed = qdot[dof]
+        except KeyError:
+            raise InputError(
+                f"joint speed {dof!r} is missing for muscle {muscle.name!r}; "
+                f"give all of {', '.join(muscle.dofs)} (rad/s)"
+            ) from None
+        velocity = velocity - r * speed
+    return velocity
 
 
 def mtu_lengths_and_moment_arms(

@@ -295,11 +295,11 @@ def equilibrium_tendon_force(
     v_mt: float | np.ndarray = 0.0,
     iterations: int = 80,
 ) -> np.ndarray:
-    """Normalised tendon force in equilibrium (NumPy only), for initial guesses and checks.
+    """Normalised tendon force in quasi-static equilibrium (NumPy only), for guesses and checks.
 
-    Solves ``implicit_residual_tendon_force = 0`` with the tendon lengthening at the same rate as
-    the MTU times the tendon's share, approximated as the quasi-static case ``dft_n = 0``
-    (v_T = 0, all MTU velocity in the fibre), by bisection on ``ft_n`` in [0, 3]. Returns an array.
+    Solves ``implicit_residual_tendon_force(..., dft_n=0, ...) = 0``: the tendon length is held
+    (v_T = 0) so the whole MTU velocity ``v_mt`` (m/s) goes to the fibre. Bisection on ``ft_n`` in
+    [0, 3]; returns one root as an array (long compliant tendons can have several).
     """
     a, lmt, vmt = np.broadcast_arrays(
         np.asarray(activation, float), np.asarray(l_mt, float), np.asarray(v_mt, float)
