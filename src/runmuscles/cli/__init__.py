@@ -19,7 +19,7 @@ from runmuscles.errors import RunmusclesError, UnknownNameError
 __all__ = ["main"]
 
 #: Command modules, in the order their commands appear in ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.catalogue",)
 
 EPILOG = """\
 examples:
