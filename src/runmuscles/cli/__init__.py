@@ -20,6 +20,7 @@ __all__ = ["main"]
 
 #: Command modules, in the order their commands appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.model",)
+COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.catalogue",)
 
 EPILOG = """\
 examples:
