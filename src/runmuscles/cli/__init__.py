@@ -19,13 +19,14 @@ from runmuscles.errors import RunmusclesError, UnknownNameError
 __all__ = ["main"]
 
 #: Command modules, in the order their commands appear in ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.activity",)
 
 EPILOG = """\
 examples:
   runmuscles muscles                     the running-muscle catalogue
   runmuscles muscle quads                one muscle group in full
   runmuscles warmup                      warm-up, strength and stretching routine
+  runmuscles activity run.fit            distance, climbing and steady segments of a run
   runmuscles COMMAND --help              help and examples for one command
 """
 
