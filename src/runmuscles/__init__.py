@@ -26,6 +26,12 @@ _LAZY: dict[str, str] = {
     "ConvergenceError": "runmuscles.errors",
     # units
     "parse_grade": "runmuscles.units",
+    # activities (readers, grade, segments)
+    "Activity": "runmuscles.io.track",
+    "read_activity": "runmuscles.io",
+    "Segment": "runmuscles.activity",
+    "segment": "runmuscles.activity",
+    "summarize": "runmuscles.activity",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -25,7 +25,9 @@ Method (all distances in metres along the run, from :attr:`Activity.distance_m`)
 
 from __future__ import annotations
 
+import heapq
 import itertools
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, overload
@@ -277,6 +279,78 @@ def _pieces(d: FloatArray, moving: NDArray[np.bool_], window_m: float) -> list[t
     return pieces
 
 
+def _merge_pieces(
+    dur: list[float],
+    dist: list[float],
+    rise: list[float],
+    run: list[int],
+    *,
+    speed_tol: float,
+    grade_tol: float,
+    min_distance_m: float,
+) -> list[tuple[int, int]]:
+    """Agglomerate adjacent pieces (docstring, step 5); returns (first, last) piece per segment.
+
+    A doubly linked list with a heap of pair scores and lazy invalidation: O(n log n).
+    """
+    n = len(dur)
+    nxt = list(range(1, n + 1))
+    prv = list(range(-1, n - 1))
+    last = list(range(n))
+    alive = [True] * n
+    version = [0] * n
+
+    def score(i: int, j: int) -> float:
+        if run[i] != run[j]:
+            return math.inf
+        vi = dist[i] / dur[i] if dur[i] > 0 else 0.0
+        vj = dist[j] / dur[j] if dur[j] > 0 else 0.0
+        gi = rise[i] / dist[i] if dist[i] > 0 else 0.0
+        gj = rise[j] / dist[j] if dist[j] > 0 else 0.0
+        return max(abs(vi - vj) / speed_tol, abs(gi - gj) / grade_tol)
+
+    def join(i: int, j: int) -> None:  # j (right neighbour of i) into i
+        dur[i] += dur[j]
+        dist[i] += dist[j]
+        rise[i] += rise[j]
+        last[i] = last[j]
+        alive[j] = False
+        nxt[i] = nxt[j]
+        if nxt[j] < n:
+            prv[nxt[j]] = i
+        version[i] += 1
+
+    heap = [(score(i, i + 1), i, i + 1, 0, 0) for i in range(n - 1)]
+    heapq.heapify(heap)
+    while heap:
+        sc, i, j, vi, vj = heapq.heappop(heap)
+        if sc >= 1.0:
+            break
+        if not (alive[i] and alive[j]) or version[i] != vi or version[j] != vj or nxt[i] != j:
+            continue
+        join(i, j)
+        if prv[i] >= 0:
+            heapq.heappush(heap, (score(prv[i], i), prv[i], i, version[prv[i]], version[i]))
+        if nxt[i] < n:
+            heapq.heappush(heap, (score(i, nxt[i]), i, nxt[i], version[i], version[nxt[i]]))
+    # pieces shorter than min_distance_m join their more similar neighbour, shortest first
+    short = [(dist[i], i, version[i]) for i in range(n) if alive[i] and dist[i] < min_distance_m]
+    heapq.heapify(short)
+    while short:
+        _, k, vk = heapq.heappop(short)
+        if not alive[k] or version[k] != vk:
+            continue
+        left = score(prv[k], k) if prv[k] >= 0 else math.inf
+        right = score(k, nxt[k]) if nxt[k] < n else math.inf
+        if math.isinf(left) and math.isinf(right):
+            continue  # a whole moving stretch shorter than the minimum stays on its own
+        keep = prv[k] if left <= right else k
+        join(keep, nxt[keep])
+        if dist[keep] < min_distance_m:
+            heapq.heappush(short, (dist[keep], keep, version[keep]))
+    return [(i, last[i]) for i in range(n) if alive[i]]
+
+
 def segment(
     act: Activity,
     *,
@@ -322,55 +396,23 @@ def segment(
         runs.append(run)
     st_i = np.array(starts)
     en_i = np.array(ends)
+    groups = _merge_pieces(
+        (t[en_i] - t[st_i]).tolist(),
+        (d[en_i] - d[st_i]).tolist(),
+        (z[en_i] - z[st_i]).tolist(),
+        runs,
+        speed_tol=speed_tol,
+        grade_tol=grade_tol,
+        min_distance_m=min_distance_m,
+    )
+    first = np.array([a for a, _ in groups])
+    last = np.array([b for _, b in groups])
+    st_i, en_i = st_i[first], en_i[last]
     dur = t[en_i] - t[st_i]
     dist = d[en_i] - d[st_i]
     rise = z[en_i] - z[st_i]
-    run_id = np.array(runs)
-
-    def stats(k: Any) -> tuple[Any, Any]:
-        v = np.divide(dist[k], dur[k], out=np.zeros_like(dist[k]), where=dur[k] > 0)
-        g = np.divide(rise[k], dist[k], out=np.zeros_like(dist[k]), where=dist[k] > 0)
-        return v, g
-
-    def merge(i: int) -> None:
-        nonlocal st_i, en_i, dur, dist, rise, run_id
-        en_i[i] = en_i[i + 1]
-        dur[i] += dur[i + 1]
-        dist[i] += dist[i + 1]
-        rise[i] += rise[i + 1]
-        keep = np.ones(st_i.size, dtype=bool)
-        keep[i + 1] = False
-        st_i, en_i, dur, dist, rise, run_id = (
-            x[keep] for x in (st_i, en_i, dur, dist, rise, run_id)
-        )
-
-    def scores() -> FloatArray:
-        v, g = stats(slice(None))
-        sc = np.maximum(np.abs(np.diff(v)) / speed_tol, np.abs(np.diff(g)) / grade_tol)
-        sc[np.diff(run_id) != 0] = np.inf
-        return sc
-
-    while st_i.size > 1:
-        sc = scores()
-        i = int(np.argmin(sc))
-        if sc[i] >= 1.0:
-            break
-        merge(i)
-    while st_i.size > 1:
-        short = np.flatnonzero(dist < min_distance_m)
-        sc = scores()
-        cand = [
-            (min(sc[j - 1] if j > 0 else np.inf, sc[j] if j < sc.size else np.inf), j)
-            for j in short.tolist()
-        ]
-        cand = [(s, j) for s, j in cand if np.isfinite(s)]
-        if not cand:
-            break
-        _, j = min(cand)
-        left = sc[j - 1] if j > 0 else np.inf
-        right = sc[j] if j < sc.size else np.inf
-        merge(j - 1 if left <= right else j)
-    v, g = stats(slice(None))
+    v = np.divide(dist, dur, out=np.zeros_like(dist), where=dur > 0)
+    g = np.divide(rise, dist, out=np.zeros_like(dist), where=dist > 0)
     lo, hi = grade_range
     clipped = (g < lo) | (g > hi)
     if clipped.any():

@@ -35,6 +35,15 @@ _STOP_EVENTS = {"stop", "stop_all", "stop_disable", "stop_disable_all"}
 _MAX_READER_WARNINGS = 3
 
 
+def _start_time(seconds: float) -> datetime | None:
+    """UTC start from a FIT timestamp; None for device-relative times (below 0x10000000)."""
+    from datetime import UTC
+
+    if seconds < 0x10000000:
+        return None
+    return datetime.fromtimestamp(seconds + FIT_EPOCH_UNIX_S, tz=UTC)
+
+
 def _seconds(value: Any) -> float | None:
     if isinstance(value, datetime):
         return value.timestamp() - FIT_EPOCH_UNIX_S
@@ -102,8 +111,11 @@ def read_fit(path: Path, data: bytes) -> Activity:
     with _warnings.catch_warnings(record=True) as caught:
         _warnings.simplefilter("always")
         try:
+            # the base processor leaves timestamps as FIT seconds (ints): ~1/3 faster than the
+            # default one, which builds a datetime for every record
             reader = fitdecode.FitReader(
                 io.BytesIO(data),
+                processor=fitdecode.DataProcessorBase(),
                 check_crc=fitdecode.CrcCheck.WARN,
                 error_handling=fitdecode.ErrorHandling.WARN,
             )
@@ -119,7 +131,7 @@ def read_fit(path: Path, data: bytes) -> Activity:
                         continue
                     if not first_seen:
                         first_seen = True
-                        first_time = ts if isinstance(ts, datetime) else None
+                        first_time = _start_time(sec)
                     times.append(sec)
                     rows.append(_record_row(vals))
                 elif msg == "event":
