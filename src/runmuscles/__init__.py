@@ -38,6 +38,12 @@ _LAZY: dict[str, str] = {
     "Catalogue": "runmuscles.anatomy",
     "MuscleGroup": "runmuscles.anatomy",
     "load_catalogue": "runmuscles.anatomy",
+    # activities (readers, grade, segments)
+    "Activity": "runmuscles.io.track",
+    "read_activity": "runmuscles.io",
+    "Segment": "runmuscles.activity",
+    "segment": "runmuscles.activity",
+    "summarize": "runmuscles.activity",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

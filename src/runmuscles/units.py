@@ -14,6 +14,8 @@ from runmuscles.errors import InputError
 __all__ = [
     "DEG",
     "KMH",
+    "MINUTE",
+    "SEMICIRCLE",
     "G",
     "deg",
     "format_pace",
@@ -27,6 +29,10 @@ G = 9.80665
 DEG = math.pi / 180.0
 #: One km/h in m/s.
 KMH = 1000.0 / 3600.0
+#: One minute in seconds (cadence per minute -> per second: divide by MINUTE).
+MINUTE = 60.0
+#: One FIT "semicircle" (the FIT protocol's position unit, 2**31 per 180 degrees) in degrees.
+SEMICIRCLE = 180.0 / 2**31
 
 
 def deg(x: float) -> float:

@@ -21,6 +21,7 @@ __all__ = ["main"]
 #: Command modules, in the order their commands appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.model",)
 COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.catalogue",)
+COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.activity",)
 
 EPILOG = """\
 examples:
@@ -28,6 +29,7 @@ examples:
   runmuscles muscle quads                one muscle group in full
   runmuscles warmup                      warm-up, strength and stretching routine
   runmuscles model --mass 60 --height 1.65   the runner model scaled to a person
+  runmuscles activity run.fit            distance, climbing and steady segments of a run
   runmuscles COMMAND --help              help and examples for one command
 """
 

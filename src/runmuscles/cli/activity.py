@@ -1,0 +1,94 @@
+"""``runmuscles activity FILE``: read a FIT/GPX/TCX run and print its summary and steady segments.
+
+Temporary: ``runmuscles analyze`` will extend it with per-muscle loads. Heavy imports (NumPy,
+fitdecode) happen inside the handler so ``runmuscles --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from runmuscles.cli.output import add_common, print_json, print_table
+
+__all__ = ["register"]
+
+EXAMPLES = """\
+examples:
+  runmuscles activity run.fit             summary and segments of a watch file
+  runmuscles activity run.gpx --json      the same as one JSON object
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "activity",
+        help="read a FIT/GPX/TCX run: distance, time, climbing and steady segments",
+        description="Read a recorded run (FIT, GPX or TCX; the format is detected from the "
+        "content) and print its summary and its steady segments of speed and grade.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", metavar="FILE", help="activity file (.fit, .gpx or .tcx)")
+    add_common(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from runmuscles.activity import segment, summarize
+    from runmuscles.io import read_activity
+    from runmuscles.units import KMH, format_pace
+
+    act = read_activity(args.file)
+    summary = summarize(act)
+    segs = segment(act)
+    warnings = [*summary.pop("warnings"), *segs.warnings]
+    if args.json:
+        print_json(
+            {
+                "activity": summary,
+                "segments": [s.to_dict() for s in segs],
+                "warnings": warnings,
+            }
+        )
+        return 0
+
+    def num(x: float | None, fmt: str) -> str:
+        return "-" if x is None else format(x, fmt)
+
+    rows = [
+        ("file", act.source),
+        ("device", summary["device"] or "-"),
+        ("sport", summary["sport"] or "unknown"),
+        ("start", summary["start_time"] or "-"),
+        ("duration", f"{summary['duration_s'] / 60:.1f} min"),
+        ("moving time", f"{summary['moving_time_s'] / 60:.1f} min"),
+        ("distance", f"{summary['distance_m'] / 1000:.2f} km"),
+        (
+            "ascent / descent",
+            f"{num(summary['ascent_m'], '.0f')} / {num(summary['descent_m'], '.0f')} m",
+        ),
+    ]
+    for key, value in rows:
+        print(f"{key + ':':18s}{value}")
+    print()
+    print_table(
+        ("start", "min", "km", "pace", "km/h", "grade", "gain m", "loss m", "strides"),
+        [
+            (
+                f"{s.start_s / 60:.1f}",
+                f"{s.duration_s / 60:.1f}",
+                f"{s.distance_m / 1000:.2f}",
+                format_pace(s.speed_m_s),
+                f"{s.speed_m_s / KMH:.1f}",
+                f"{s.grade:+.1%}",
+                f"{s.gain_m:.0f}",
+                f"{s.loss_m:.0f}",
+                num(s.strides, ".0f"),
+            )
+            for s in segs
+        ],
+        title=f"{len(segs)} steady segments",
+    )
+    for w in warnings:
+        print(f"warning: {w}")
+    return 0
