@@ -8,8 +8,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
-if not SHARED_DATA.exists() and (ROOT.parents[1] / "shared" / "data").exists():
-    SHARED_DATA = ROOT.parents[1] / "shared" / "data"  # a git worktree one level deeper (wt/NAME)
 # a git worktree (e.g. /work/wt/NAME) sits one level deeper than the main checkout
 for _up in ROOT.parents:
     if not SHARED_DATA.exists() and (_up / "shared" / "data").is_dir():

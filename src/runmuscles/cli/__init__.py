@@ -19,9 +19,11 @@ from runmuscles.errors import RunmusclesError, UnknownNameError
 __all__ = ["main"]
 
 #: Command modules, in the order their commands appear in ``--help``.
-COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.model",)
-COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.catalogue",)
-COMMAND_MODULES: tuple[str, ...] = ("runmuscles.cli.activity",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "runmuscles.cli.catalogue",
+    "runmuscles.cli.model",
+    "runmuscles.cli.activity",
+)
 
 EPILOG = """\
 examples:
