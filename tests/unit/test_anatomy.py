@@ -102,9 +102,10 @@ def test_every_statement_has_sources_that_resolve(gid: str) -> None:
 def test_exercises_and_warmup_statements_are_sourced() -> None:
     for e in CAT.exercises:
         assert e.sources and all(k in CAT.sources for k in e.sources), e.id
-    w = CAT.warmup
-    for item in (w.summary, *w.steps, *w.notes):
+    w, r = CAT.warmup, CAT.routine
+    for item in (w.summary, *w.steps, *w.notes, *r.notes):
         assert item.sources and all(k in CAT.sources for k in item.sources)
+    assert r.sources and all(k in CAT.sources for k in r.sources)
 
 
 def test_source_entries_are_well_formed() -> None:

@@ -229,6 +229,7 @@ class Routine:
     sources: tuple[str, ...]
     strength: tuple[str, ...]
     stretch: tuple[str, ...]
+    notes: tuple[Statement, ...] = ()
 
 
 def _plain(obj: object) -> dict[str, Any]:
@@ -396,7 +397,7 @@ class Catalogue:
         w, r = self.warmup, self.routine
         ids = [*(x for s in w.steps for x in s.exercises), *r.strength, *r.stretch]
         keys = [*w.summary.sources, *(k for s in w.steps for k in s.sources)]
-        keys += [k for n in w.notes for k in n.sources] + list(r.sources)
+        keys += [k for n in (*w.notes, *r.notes) for k in n.sources] + list(r.sources)
         keys += [k for x in dict.fromkeys(ids) for k in self.exercise(x).sources]
         return {
             "warmup": {
@@ -405,7 +406,7 @@ class Catalogue:
                 "steps": [_plain(s) for s in w.steps],
                 "notes": [_plain(n) for n in w.notes],
             },
-            "routine": _plain(r),
+            "routine": {**_plain(r), "notes": [_plain(n) for n in r.notes]},
             "exercises": {x: self.exercise_record(x) for x in dict.fromkeys(ids)},
             "sources": [s.as_dict() for s in self.cite(keys)],
         }

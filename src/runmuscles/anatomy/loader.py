@@ -338,7 +338,13 @@ def _parse(raw: dict[str, Any], path: str) -> Catalogue:
     w.done()
 
     r = top.table("routine")
-    routine = Routine(r.text("text"), r.texts("sources"), r.texts("strength"), r.texts("stretch"))
+    routine = Routine(
+        r.text("text"),
+        r.texts("sources"),
+        r.texts("strength"),
+        r.texts("stretch"),
+        tuple(_statement(n) for n in r.tables("notes", required=False)),
+    )
     for kind, ids in (("strength", routine.strength), ("stretch", routine.stretch)):
         for n in ids:
             if n not in ex_ids:
@@ -365,7 +371,7 @@ def _parse(raw: dict[str, Any], path: str) -> Catalogue:
         used |= _cited(f"exercise '{e.id}'", e.sources, sources, path)
     keys = [*warmup.summary.sources, *routine.sources]
     keys += [k for step in warmup.steps for k in step.sources]
-    keys += [k for note in warmup.notes for k in note.sources]
+    keys += [k for note in (*warmup.notes, *routine.notes) for k in note.sources]
     used |= _cited("warmup/routine", keys, sources, path)
     unused = sorted(set(sources) - used)
     if unused:

@@ -221,6 +221,8 @@ def _warmup(args: argparse.Namespace) -> int:
             _para(f"- {n.text} {refs.mark(n.sources)}", indent="    ", first="  ")
     sys.stdout.write("\nGeneral strength and stretching routine\n")
     _para(f"{r.text} {refs.mark(r.sources)}", indent="")
+    for n in r.notes:
+        _para(f"- {n.text} {refs.mark(n.sources)}", indent="    ", first="  ")
     for title, ids in (("Strength", r.strength), ("Stretching", r.stretch)):
         sys.stdout.write(f"\n{title}\n")
         for x in ids:
