@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"io"},
     {"model"},
     {"ocp"},
-    {"cycle"},
+    {"cycle", "predict"},
     {"atlas"},
     {"activity", "load", "advice"},
     {"report", "store"},

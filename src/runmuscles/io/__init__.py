@@ -1,8 +1,8 @@
 """Readers and writers: every file format is converted to SI and model conventions here.
 
 Activity files (FIT, GPX, TCX) -> :class:`~runmuscles.io.track.Activity` in SI units; motion
-capture (OpenSim .mot/.sto/.trc, C3D, the Fukuchi 2017 table) -> :class:`~runmuscles.io.motion.Motion`
-(:func:`runmuscles.io.mocap.read_motion`).
+capture (OpenSim .mot/.sto/.trc, C3D, the Fukuchi 2017 table) ->
+:class:`~runmuscles.io.motion.Motion` (:func:`runmuscles.io.mocap.read_motion`).
 
 :func:`read_activity` decides the format from the file's CONTENT (a FIT header, or the XML root
 ``<gpx>`` / ``<TrainingCenterDatabase>``), never from its extension, and refuses empty, oversized

@@ -1,0 +1,147 @@
+"""From a :class:`Problem` to a :class:`Solution`: build (cached), guess, solve, unpack.
+
+Building the NLP of the full runner takes seconds, so transcriptions are cached per body size,
+goals and mesh; the condition (speed, grade) is an NLP parameter, so warm starts across conditions
+reuse the same NLP.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from runmuscles.model.runner import Runner
+from runmuscles.ocp.goals import Goals
+from runmuscles.ocp.guess import template_guess
+from runmuscles.ocp.node import NodeLayout, build_node_model
+from runmuscles.ocp.problem import Problem
+from runmuscles.ocp.solution import Solution
+from runmuscles.ocp.solve import SolverOptions, solve_nlp
+from runmuscles.ocp.transcription import Transcription, transcribe
+
+__all__ = ["get_transcription", "solve_problem"]
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(
+    mass: float, height: float, goals: Goals, n_intervals: int, duration_bounds: tuple[float, float]
+) -> tuple[Transcription, NodeLayout, Runner]:
+    runner = Runner(mass=mass, height=height)
+    model, layout = build_node_model(runner, goals)
+    return transcribe(model, n_intervals, duration_bounds), layout, runner
+
+
+def get_transcription(problem: Problem) -> tuple[Transcription, NodeLayout]:
+    tr, layout, _ = _cached(
+        problem.runner.mass,
+        problem.runner.height,
+        problem.goals,
+        problem.n_intervals,
+        tuple(problem.duration_bounds),
+    )
+    return tr, layout
+
+
+def _apply_bounds(tr: Transcription, problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    lbx, ubx = tr.lbx.copy(), tr.ubx.copy()
+    m, n = tr.model, tr.n_nodes
+    for name, (lo, hi) in problem.bounds.items():
+        if name in m.states:
+            i, scale, base = m.states.index(name), m.x_scale, 0
+            stride = m.nx
+        elif name in m.controls:
+            i, scale, base = m.controls.index(name), m.u_scale, m.nx * n
+            stride = m.nu
+        else:
+            import difflib
+
+            from runmuscles.errors import UnknownNameError
+
+            close = tuple(difflib.get_close_matches(name, [*m.states, *m.controls], n=3))
+            raise UnknownNameError(f"no state or control named {name!r}", close)
+        idx = base + i + stride * np.arange(n)
+        lbx[idx] = lo / scale[i]
+        ubx[idx] = hi / scale[i]
+    return lbx, ubx
+
+
+def _initial_point(
+    tr: Transcription, layout: NodeLayout, problem: Problem
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    guess = problem.guess
+    if isinstance(guess, Solution) and guess.n_intervals == problem.n_intervals:
+        return guess.z.copy(), guess.lam_g, guess.lam_x
+    x, u, duration = template_guess(problem.runner, layout, problem.speed, problem.n_intervals)
+    return tr.pack(x, u, duration), None, None
+
+
+def solve_problem(
+    problem: Problem,
+    options: SolverOptions | None = None,
+    progress: Callable[[int, float], None] | None = None,
+) -> Solution:
+    problem.validate()
+    tr, layout = get_transcription(problem)
+    z0, lam_g0, lam_x0 = _initial_point(tr, layout, problem)
+    warm = lam_g0 is not None
+    opts = options or SolverOptions()
+    if warm and not opts.warm_start:
+        from dataclasses import replace
+
+        opts = replace(opts, warm_start=True)
+    lbx, ubx = _apply_bounds(tr, problem)
+    tr_b = tr if not problem.bounds else _with_bounds(tr, lbx, ubx)
+    result = solve_nlp(
+        tr_b,
+        z0,
+        (problem.speed, problem.grade),
+        opts,
+        condition=problem.condition(),
+        progress=progress,
+        lam_g0=lam_g0,
+        lam_x0=lam_x0,
+    )
+    result.raise_for_status()
+    return unpack_solution(tr, problem, result, opts)
+
+
+def _with_bounds(tr: Transcription, lbx: np.ndarray, ubx: np.ndarray) -> Transcription:
+    from dataclasses import replace
+
+    return replace(tr, lbx=lbx, ubx=ubx)
+
+
+def unpack_solution(
+    tr: Transcription, problem: Problem, result: Any, opts: SolverOptions
+) -> Solution:
+    x, u, duration = tr.unpack(result.z)
+    m = tr.model
+    n = tr.n_nodes
+    time = np.linspace(0.0, duration, n)
+    p = np.tile(np.array([[problem.speed], [problem.grade]]), (1, n))
+    outs = m.f_out.map(n)(x.T, u.T, p)
+    outputs = {name: np.asarray(v).T for name, v in zip(m.output_names, outs, strict=True)}
+    return Solution(
+        speed=problem.speed,
+        grade=problem.grade,
+        time=time,
+        states={s: x[:, i] for i, s in enumerate(m.states)},
+        controls={c: u[:, i] for i, c in enumerate(m.controls)},
+        outputs=outputs,
+        objective=result.objective,
+        status=result.status,
+        iterations=result.iterations,
+        wall_time_s=result.wall_time_s,
+        function_time_s=result.function_time_s,
+        nlp_variables=tr.n_variables,
+        nlp_constraints=int(tr.lbg.size),
+        z=result.z,
+        lam_g=result.lam_g,
+        lam_x=result.lam_x,
+        n_intervals=problem.n_intervals,
+        solver_options=opts.to_dict(),
+        meta={"reserve_max_nm": m.meta.get("reserve_max_nm", {})},
+    )

@@ -1,0 +1,146 @@
+"""A kinematic template of running, used as the cold-start initial guess.
+
+Following the measurement in ../shared/SCIENCE.md section 4 (a kinematic template converged where a
+standing pose moved forward did not): the stance foot rests on the ground while the body moves at
+the target speed, first flat, then rolling over the ball of the foot (heel rise with the toes
+flat); the swing foot follows an arc to the next foot strike; hip and knee angles follow from
+two-link inverse kinematics of the leg; the body sinks about 1 cm into the soft contact
+spheres (about body weight).
+Arms swing opposite to the legs with the elbows near 80 degrees. Muscles start at 10 %
+activation with tendon forces in static equilibrium.
+
+Typical gait figures used only to shape the template (not as targets): cadence about
+150 + 6 v steps/min (Lieberman 2015 reports ~170 at 3 m/s, SCIENCE.md), duty factor about
+0.45 - 0.03 v (Gazendam & Hof 2007: 30-37 % stance at running speeds).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from runmuscles.model import geometry, muscle
+from runmuscles.model.runner import Runner
+from runmuscles.ocp.node import NodeLayout
+
+__all__ = ["template_guess", "template_timing"]
+
+
+def template_timing(speed: float) -> tuple[float, float]:
+    """(half-stride duration s, contact time s) of the template at ``speed`` m/s."""
+    cadence = 150.0 + 6.0 * speed
+    half = 60.0 / cadence
+    duty = min(max(0.45 - 0.03 * speed, 0.25), 0.45)
+    return half, duty * 2.0 * half
+
+
+def _leg_angles(
+    runner: Runner, t: float, speed: float, half: float, tc: float, y_hip: float, tilt: float
+) -> tuple[float, float, float, float]:
+    """(hip, knee, ankle, mtp) of a leg whose foot strike is at t = 0, at time t in the stride."""
+    sk = runner.skeleton
+    seg = {s.name: s for s in sk.segments}
+    lt, ls = seg["femur_r"].length, seg["tibia_r"].length
+    _, ball_local = sk.points["ball_r"]
+    r_ball = sk.sphere_radii["ball"]
+    stride = 2.0 * half
+    t = t % stride
+    x_fs = speed * tc / 2.0  # hip passes over the ankle at mid-stance
+    pen = 0.010  # about body weight on the soft contact spheres (contact.toml)
+    if t <= tc:
+        s = t / tc
+        phi = -math.radians(35.0) * max(0.0, (s - 0.45) / 0.55) ** 2  # heel rise
+        # ball fixed on the ground; ankle from the ball by the foot rotation
+        bx = x_fs + ball_local[0]
+        by = r_ball - pen
+        c, sn = math.cos(phi), math.sin(phi)
+        ax = bx - (c * ball_local[0] - sn * ball_local[1])
+        ay = by - (sn * ball_local[0] + c * ball_local[1])
+        toes_abs = 0.0
+    else:
+        s = (t - tc) / (stride - tc)
+        smooth = s * s * (3 - 2 * s)
+        x_to = x_fs + ball_local[0] - ball_local[0] * math.cos(math.radians(35.0))
+        x_next = x_fs + speed * stride
+        ax = x_to + (x_next - x_to) * smooth
+        lift = (0.12 + 0.05 * speed) * math.sin(math.pi * s) ** 1.5
+        ay = -ball_local[1] + r_ball - pen + lift
+        phi = -math.radians(35.0) * (1.0 - smooth) + math.radians(5.0) * smooth
+        toes_abs = phi * 0.5
+    hx, hy = speed * t, y_hip
+    dx, dy = ax - hx, ay - hy
+    dist = min(math.hypot(dx, dy), 0.995 * (lt + ls))
+    dist = max(dist, abs(lt - ls) + 0.05)
+    knee = math.pi - math.acos((lt**2 + ls**2 - dist**2) / (2 * lt * ls))
+    beta = math.atan2(dx, -dy)
+    alpha = math.acos(min(1.0, (lt**2 + dist**2 - ls**2) / (2 * lt * dist)))
+    thigh = beta + alpha
+    shank = thigh - knee
+    return thigh - tilt, knee, phi - shank, toes_abs - phi
+
+
+def template_guess(
+    runner: Runner, layout: NodeLayout, speed: float, n_intervals: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Physical state and control trajectories ``x (N+1, nx)``, ``u (N+1, nu)`` and duration."""
+    half, tc = template_timing(speed)
+    sk = runner.skeleton
+    seg = {s.name: s for s in sk.segments}
+    lt, ls = seg["femur_r"].length, seg["tibia_r"].length
+    _, ankle_pt = sk.points["ball_r"]
+    ankle_h = -ankle_pt[1] + sk.sphere_radii["ball"]
+    knee_mid = math.radians(40.0)
+    y_min = ankle_h + math.sqrt(lt**2 + ls**2 + 2 * lt * ls * math.cos(knee_mid)) - 0.002
+    amp = 0.03
+    tilt = -math.radians(8.0)
+
+    def q_at(t: float) -> dict[str, float]:
+        y = y_min + amp * (1.0 - math.cos(2 * math.pi * (t - tc / 2) / half))
+        q = {d: 0.0 for d in runner.dofs}
+        q["pelvis_tx"] = speed * t
+        q["pelvis_ty"] = y
+        q["pelvis_tilt"] = tilt
+        q["lumbar"] = math.radians(3.0)
+        for side, shift in (("r", 0.0), ("l", half)):
+            hip, knee, ankle, mtp = _leg_angles(runner, t + shift, speed, half, tc, y, tilt)
+            q[f"hip_{side}"], q[f"knee_{side}"] = hip, knee
+            q[f"ankle_{side}"], q[f"mtp_{side}"] = ankle, mtp
+        for side, other in (("r", "l"), ("l", "r")):
+            q[f"shoulder_{side}"] = -0.6 * (q[f"hip_{other}"] * -1.0) * -1.0 - 0.1
+            q[f"shoulder_{side}"] = 0.6 * q[f"hip_{other}"] - 0.2
+            q[f"elbow_{side}"] = math.radians(80.0)
+        return q
+
+    times = np.linspace(0.0, half, n_intervals + 1)
+    dt = 1e-3
+
+    def vec(t: float) -> np.ndarray:
+        qq = q_at(t)
+        return np.array([qq[d] for d in runner.dofs])
+
+    q = np.array([vec(t) for t in times])
+    qd = np.array([(vec(t + dt) - vec(t - dt)) / (2 * dt) for t in times])
+    qdd = np.array([(vec(t + dt) - 2 * vec(t) + vec(t - dt)) / dt**2 for t in times])
+    qdd = np.clip(qdd, -900.0, 900.0)
+
+    muscles = runner.muscles
+    a0 = 0.1
+    nq = len(runner.dofs)
+    ft = np.zeros((len(times), len(layout.compliant)))
+    comp = [m for m in muscles if m.compliant_tendon]
+    for k in range(len(times)):
+        qmap = {d: q[k, i] for i, d in enumerate(runner.dofs)}
+        for j, m in enumerate(comp):
+            lmt = geometry.mtu_length(m, qmap)
+            ft[k, j] = float(muscle.equilibrium_tendon_force(m, a0, lmt))
+    dft = np.gradient(ft, times, axis=0) if len(comp) else ft
+
+    nm = len(muscles)
+    x = np.hstack([q, qd, np.full((len(times), nm), a0), ft])
+    u = np.hstack(
+        [np.full((len(times), nm), a0), qdd, dft, np.zeros((len(times), len(layout.reserves)))]
+    )
+    assert x.shape[1] == len(layout.states) and u.shape[1] == len(layout.controls)
+    assert q.shape[1] == nq
+    return x, u, half

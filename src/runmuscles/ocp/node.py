@@ -1,0 +1,284 @@
+"""The runner's physics at one collocation node, as CasADi functions for the transcription.
+
+States ``x``: joint coordinates ``q`` and speeds ``qd`` (16 each), muscle activations ``a`` (one per
+muscle) and normalised tendon forces ``ft`` of the compliant-tendon muscles. Controls ``u``:
+muscle excitations ``e``, joint accelerations ``qdd`` (implicit skeletal dynamics), tendon-force
+rates ``dft`` (implicit muscle dynamics, De Groote et al. 2016) and normalised reserve actuators
+``res`` at every joint that a muscle crosses (weighted heavily; reported, never hidden).
+
+Path constraints: the skeleton's implicit dynamics residual (contact and passive joint moments
+included), scaled per degree of freedom, and the tendon-equilibrium residual of every compliant
+muscle. Outputs for post-processing: muscle forces, fibre lengths and velocities, MTU velocities,
+metabolic rates, ground reaction forces, net joint moments and reserve moments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import casadi as ca
+import numpy as np
+
+from runmuscles.model import geometry, muscle
+from runmuscles.model.metabolics import umberger_rate
+from runmuscles.model.runner import Runner
+from runmuscles.ocp.goals import Goals
+from runmuscles.ocp.transcription import NodeModel
+from runmuscles.units import DEG, G
+
+__all__ = ["NodeLayout", "build_node_model", "mirror_name"]
+
+#: Bounds of the coordinates (rad or m), wide enough for running (knee flexion > 100 deg in swing,
+#: SCIENCE.md section 4).
+Q_BOUNDS: dict[str, tuple[float, float]] = {
+    "pelvis_tx": (-1.0, 5.0),
+    "pelvis_ty": (0.5, 1.5),
+    "pelvis_tilt": (-45 * DEG, 30 * DEG),
+    "lumbar": (-40 * DEG, 30 * DEG),
+    "hip": (-50 * DEG, 110 * DEG),
+    "knee": (-5 * DEG, 150 * DEG),
+    "ankle": (-60 * DEG, 45 * DEG),
+    "mtp": (-30 * DEG, 70 * DEG),
+    "shoulder": (-90 * DEG, 90 * DEG),
+    "elbow": (0 * DEG, 150 * DEG),
+}
+QD_SCALE = {"pelvis_tx": 4.0, "pelvis_ty": 1.0}
+QDD_SCALE = {"pelvis_tx": 10.0, "pelvis_ty": 30.0}
+#: Reserve actuator capacity, N m (normalised control in -1..1).
+RESERVE_MAX = {
+    "lumbar": 30.0,
+    "hip": 30.0,
+    "knee": 30.0,
+    "ankle": 30.0,
+    "mtp": 10.0,
+    "shoulder": 10.0,
+    "elbow": 10.0,
+}
+#: Typical generalised force per DOF, to scale the dynamics residual (fraction of m g or m g * 1 m).
+TAU_SCALE = {
+    "pelvis_tx": 1.0,
+    "pelvis_ty": 1.0,
+    "pelvis_tilt": 0.2,
+    "lumbar": 0.2,
+    "hip": 0.2,
+    "knee": 0.2,
+    "ankle": 0.2,
+    "mtp": 0.03,
+    "shoulder": 0.02,
+    "elbow": 0.01,
+}
+
+
+def _joint(dof: str) -> str:
+    return dof.removesuffix("_r").removesuffix("_l")
+
+
+def mirror_name(name: str) -> str:
+    """Left <-> right for a DOF or muscle name; unpaired names stay."""
+    if name.endswith("_r"):
+        return name[:-2] + "_l"
+    if name.endswith("_l"):
+        return name[:-2] + "_r"
+    return name
+
+
+def _permutation(names: tuple[str, ...]) -> np.ndarray:
+    idx = {n: i for i, n in enumerate(names)}
+    p = np.zeros((len(names), len(names)))
+    for i, n in enumerate(names):
+        p[i, idx[mirror_name(n)]] = 1.0
+    return p
+
+
+@dataclass(frozen=True)
+class NodeLayout:
+    """Names and slices of the node state and control vectors."""
+
+    dofs: tuple[str, ...]
+    muscles: tuple[str, ...]
+    compliant: tuple[str, ...]
+    reserves: tuple[str, ...]
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return (
+            tuple(f"q:{d}" for d in self.dofs)
+            + tuple(f"qd:{d}" for d in self.dofs)
+            + tuple(f"a:{m}" for m in self.muscles)
+            + tuple(f"ft:{m}" for m in self.compliant)
+        )
+
+    @property
+    def controls(self) -> tuple[str, ...]:
+        return (
+            tuple(f"e:{m}" for m in self.muscles)
+            + tuple(f"qdd:{d}" for d in self.dofs)
+            + tuple(f"dft:{m}" for m in self.compliant)
+            + tuple(f"res:{d}" for d in self.reserves)
+        )
+
+
+def build_node_model(runner: Runner, goals: Goals | None = None) -> tuple[NodeModel, NodeLayout]:
+    """CasADi node functions of ``runner`` for :func:`runmuscles.ocp.transcription.transcribe`."""
+    goals = goals or Goals()
+    dofs = runner.dofs
+    muscles = runner.muscles
+    compliant = tuple(m for m in muscles if m.compliant_tendon)
+    crossed = {d for m in muscles for d in m.dofs}
+    reserves = tuple(d for d in dofs if d in crossed)
+    layout = NodeLayout(
+        dofs, tuple(m.name for m in muscles), tuple(m.name for m in compliant), reserves
+    )
+    nq, nm, nc, nr = len(dofs), len(muscles), len(compliant), len(reserves)
+    mass = runner.total_mass
+    weight = mass * G
+
+    x = ca.SX.sym("x", len(layout.states))
+    u = ca.SX.sym("u", len(layout.controls))
+    p = ca.SX.sym("p", 2)
+    grade = p[1]
+    q, qd = x[:nq], x[nq : 2 * nq]
+    a = x[2 * nq : 2 * nq + nm]
+    ft = x[2 * nq + nm :]
+    e, qdd = u[:nm], u[nm : nm + nq]
+    dft = u[nm + nq : nm + nq + nc]
+    res = u[nm + nq + nc :]
+
+    qmap = {d: q[i] for i, d in enumerate(dofs)}
+    qdmap = {d: qd[i] for i, d in enumerate(dofs)}
+    comp_index = {m.name: k for k, m in enumerate(compliant)}
+
+    forces, fiber_len, fiber_vel, mtu_vel, edot = [], [], [], [], []
+    hill = []
+    tau_mus = {d: 0.0 for d in dofs}
+    for i, m in enumerate(muscles):
+        l_mt = geometry.mtu_length(m, qmap)
+        arms = geometry.moment_arms(m, qmap)
+        v_mt = -sum(arms[d] * qdmap[d] for d in m.dofs)  # dL/dt = -sum r_j qd_j
+        if m.name in comp_index:
+            k = comp_index[m.name]
+            st = muscle.fiber_from_tendon_force(m, ft[k], dft[k], l_mt, v_mt)
+            lm_n, vm_n = st.length, st.velocity
+            f = ft[k] * m.max_isometric_force
+            hill.append(muscle.implicit_residual_tendon_force(m, a[i], ft[k], dft[k], l_mt, v_mt))
+        else:
+            f = muscle.rigid_tendon_force(m, a[i], l_mt, v_mt)
+            l_m, cos_a = muscle.fiber_from_tendon_length(m, l_mt, m.tendon_slack_length)
+            lm_n = l_m / m.optimal_fiber_length
+            vm_n = cos_a * v_mt / m.max_contraction_velocity
+        forces.append(f)
+        fiber_len.append(lm_n * m.optimal_fiber_length)
+        fiber_vel.append(vm_n * m.max_contraction_velocity)
+        mtu_vel.append(v_mt)
+        edot.append(umberger_rate(m, e[i], a[i], lm_n, vm_n).total)
+        for d, r in arms.items():
+            tau_mus[d] = tau_mus[d] + r * f
+
+    res_max = np.array([RESERVE_MAX[_joint(d)] for d in reserves])
+    tau_res = {d: res[k] * res_max[k] for k, d in enumerate(reserves)}
+    tau_applied = ca.vertcat(*[tau_mus[d] + tau_res.get(d, 0.0) for d in dofs])
+    resid = runner.implicit_residual(q, qd, qdd, tau_applied, grade)
+    tau_scale = np.array([weight * TAU_SCALE[_joint(d)] for d in dofs])
+    path = ca.vertcat(resid / tau_scale, *hill)
+
+    adot = muscle.activation_rate(e, a, smoothing=10.0)
+    xdot = ca.vertcat(qd, qdd, adot, dft)
+
+    qdd_scale = np.array([QDD_SCALE.get(d, 100.0) for d in dofs])
+    edot_v = ca.vertcat(*edot)
+    cost = (
+        goals.metabolic * ca.sum1(edot_v) / mass
+        + goals.activation * ca.sum1(a**goals.activation_exponent) / nm
+        + goals.reserve * ca.sumsqr(res) / max(nr, 1)
+        + goals.acceleration * ca.sumsqr(qdd / qdd_scale) / nq
+        + goals.tendon_rate * ca.sumsqr(dft / 10.0) / max(nc, 1)
+    )
+
+    grf = runner.ground_reaction(q, qd)
+    passive = runner.passive_moments(q, qd)
+    net = tau_applied + passive
+    outputs = {
+        "force": ca.vertcat(*forces),
+        "fiber_length": ca.vertcat(*fiber_len),
+        "fiber_velocity": ca.vertcat(*fiber_vel),
+        "mtu_velocity": ca.vertcat(*mtu_vel),
+        "metabolic_rate": edot_v,
+        "grf_r": ca.vertcat(*grf["r"]),
+        "grf_l": ca.vertcat(*grf["l"]),
+        "moment": net,
+        "reserve_moment": ca.vertcat(*[tau_res[d] for d in reserves]) if nr else ca.SX(0, 1),
+        "residual": resid,
+    }
+    names = tuple(outputs)
+    f_out = ca.Function("node_out", [x, u, p], list(outputs.values()), ["x", "u", "p"], list(names))
+
+    lb, ub = _bounds(layout)
+    xs, us = _scales(layout)
+    model = NodeModel(
+        states=layout.states,
+        controls=layout.controls,
+        x_scale=xs,
+        u_scale=us,
+        x_lb=lb[: len(layout.states)],
+        x_ub=ub[: len(layout.states)],
+        u_lb=lb[len(layout.states) :],
+        u_ub=ub[len(layout.states) :],
+        f_dot=ca.Function("node_dot", [x, u, p], [xdot]),
+        f_path=ca.Function("node_path", [x, u, p], [path]),
+        f_cost=ca.Function("node_cost", [x, u, p], [cost]),
+        f_out=f_out,
+        output_names=names,
+        x_mirror=_permutation(layout.states),
+        u_mirror=_permutation(layout.controls),
+        forward_state="q:pelvis_tx",
+        n_path=int(path.numel()),
+        meta={"reserve_max_nm": dict(zip(reserves, res_max.tolist(), strict=True))},
+    )
+    return model, layout
+
+
+def _bounds(layout: NodeLayout) -> tuple[np.ndarray, np.ndarray]:
+    lo: list[float] = []
+    hi: list[float] = []
+    for name in (*layout.states, *layout.controls):
+        kind, _, what = name.partition(":")
+        j = _joint(what)
+        if kind == "q":
+            b = Q_BOUNDS[what] if what in Q_BOUNDS else Q_BOUNDS[j]
+        elif kind == "qd":
+            b = (0.0, 10.0) if what == "pelvis_tx" else (-50.0, 50.0)
+        elif kind == "qdd":
+            b = (-100.0, 100.0) if what.startswith("pelvis_t") else (-1000.0, 1000.0)
+        elif kind in ("a", "e"):
+            b = (0.01, 1.0)
+        elif kind == "ft":
+            b = (0.0, 5.0)
+        elif kind == "dft":
+            b = (-200.0, 200.0)
+        else:  # res
+            b = (-1.0, 1.0)
+        lo.append(b[0])
+        hi.append(b[1])
+    return np.array(lo), np.array(hi)
+
+
+def _scales(layout: NodeLayout) -> tuple[np.ndarray, np.ndarray]:
+    def scale(name: str) -> float:
+        kind, _, what = name.partition(":")
+        if kind == "qd":
+            return QD_SCALE.get(what, 10.0)
+        if kind == "qdd":
+            return QDD_SCALE.get(what, 100.0)
+        if kind == "dft":
+            return 10.0
+        return 1.0
+
+    return (
+        np.array([scale(n) for n in layout.states]),
+        np.array([scale(n) for n in layout.controls]),
+    )
+
+
+def describe(layout: NodeLayout) -> dict[str, Any]:
+    return {"states": len(layout.states), "controls": len(layout.controls)}

@@ -1,0 +1,81 @@
+"""Declare a predictive running problem: an editable, plain-data :class:`Problem`.
+
+Declare, then solve, then inspect (../shared/DESIGN.md): :func:`predictive` returns a problem whose
+fields may be edited (mesh size, goals, bounds by name, guess) before
+:func:`runmuscles.ocp.solve.solve` turns it into a :class:`~runmuscles.ocp.solution.Solution`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from runmuscles.errors import InputError, OutOfRangeError
+from runmuscles.model.runner import Runner
+from runmuscles.ocp.goals import Goals
+
+__all__ = ["GRADE_RANGE", "SPEED_RANGE", "Problem", "predictive"]
+
+#: Conditions the predictive model is built for (m/s, rise/run).
+SPEED_RANGE = (1.5, 7.0)
+GRADE_RANGE = (-0.40, 0.40)
+
+
+@dataclass
+class Problem:
+    """A periodic running stride at an imposed average speed on a treadmill of given grade.
+
+    ``half_stride``: simulate from right foot strike to left foot strike with left/right symmetry
+    (the full stride is the half stride followed by its mirror image). ``bounds`` overrides state or
+    control bounds by name, e.g. ``{"q:knee_r": (0, 2.4)}`` (physical units). ``duration_bounds``
+    bound the simulated interval (s). ``guess`` is a previous :class:`Solution` (warm start) or None
+    (kinematic template).
+    """
+
+    runner: Runner
+    speed: float
+    grade: float = 0.0
+    n_intervals: int = 50
+    half_stride: bool = True
+    goals: Goals = field(default_factory=Goals)
+    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    duration_bounds: tuple[float, float] = (0.18, 0.60)
+    guess: Any = None
+
+    def condition(self) -> str:
+        return f"{self.speed:.2f} m/s, grade {self.grade * 100:+.1f} %"
+
+    def validate(self) -> None:
+        check_condition(self.speed, self.grade)
+        if not (10 <= self.n_intervals <= 400):
+            raise InputError(f"n_intervals {self.n_intervals} must be between 10 and 400")
+        if not self.half_stride:
+            raise InputError("only half-stride problems with left/right symmetry are supported")
+
+
+def check_condition(speed: float, grade: float) -> None:
+    """Raise a clear error for an impossible or unsupported running condition."""
+    if not (isinstance(speed, (int, float)) and math.isfinite(speed)) or speed <= 0:
+        raise InputError(f"speed {speed!r} m/s must be a positive number")
+    if not (isinstance(grade, (int, float)) and math.isfinite(grade)):
+        raise InputError(f"grade {grade!r} must be a number (rise/run, e.g. 0.05 for 5 %)")
+    lo, hi = SPEED_RANGE
+    if not lo <= speed <= hi:
+        raise OutOfRangeError(
+            f"speed {speed:g} m/s is outside the running model's range {lo:g}..{hi:g} m/s; "
+            "below it people walk, above it is sprinting, which this model is not built for"
+        )
+    glo, ghi = GRADE_RANGE
+    if not glo <= grade <= ghi:
+        raise OutOfRangeError(
+            f"grade {grade * 100:+.0f} % is outside the model's range "
+            f"{glo * 100:+.0f}..{ghi * 100:+.0f} %"
+        )
+
+
+def predictive(runner: Runner, speed: float, grade: float = 0.0, **fields: Any) -> Problem:
+    """An editable predictive problem for ``runner`` at ``speed`` (m/s) and ``grade``."""
+    problem = Problem(runner=runner, speed=float(speed), grade=float(grade), **fields)
+    problem.validate()
+    return problem

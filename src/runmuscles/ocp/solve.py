@@ -1,0 +1,223 @@
+"""Solve a transcribed gait NLP with IPOPT (MUMPS) and report the outcome as a value.
+
+A solve never returns NaNs quietly: :func:`solve_nlp` returns a :class:`SolveResult` whose
+``success`` says whether IPOPT reached an acceptable optimum; callers that need a solution call
+:meth:`SolveResult.raise_for_status`, which raises :class:`~runmuscles.errors.ConvergenceError`
+naming the condition, the IPOPT status and what to try.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import casadi as ca
+import numpy as np
+
+from runmuscles.errors import ConvergenceError
+from runmuscles.ocp.transcription import Transcription
+
+__all__ = ["SolveResult", "SolverOptions", "solve_nlp"]
+
+#: IPOPT return statuses that count as a solution.
+ACCEPTED = {"Solve_Succeeded", "Solved_To_Acceptable_Level"}
+
+#: What to try, per IPOPT status.
+ADVICE = {
+    "Maximum_Iterations_Exceeded": "raise max_iter, or warm-start from a solved neighbouring "
+    "condition (the atlas does this by continuation)",
+    "Infeasible_Problem_Detected": "the condition may be beyond what the model can run; try a "
+    "speed or grade nearer 3.5 m/s and 0 % and continue from there",
+    "Restoration_Failed": "warm-start from a solved neighbouring condition or change the mesh size",
+    "Maximum_CpuTime_Exceeded": "give the solve more time (max_wall_time) or warm-start it",
+    "Invalid_Number_Detected": "the model produced NaN/inf at the initial guess; check the body "
+    "size and the initial guess",
+}
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """IPOPT settings. Defaults follow the measurements in ../shared/SCIENCE.md section 4:
+    a limited-memory Hessian is several times faster cold than the exact one, and MUMPS with a
+    METIS ordering factorises the collocation KKT system fastest."""
+
+    max_iter: int = 3000
+    tol: float = 1e-4
+    constr_viol_tol: float = 1e-5
+    hessian: str = "limited-memory"  # or "exact"
+    max_wall_time: float = 1800.0
+    print_level: int = 0
+    warm_start: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def ipopt(self) -> dict[str, Any]:
+        opts: dict[str, Any] = {
+            "max_iter": self.max_iter,
+            "tol": self.tol,
+            "constr_viol_tol": self.constr_viol_tol,
+            "acceptable_tol": 10 * self.tol,
+            "acceptable_constr_viol_tol": 10 * self.constr_viol_tol,
+            "acceptable_iter": 15,
+            "hessian_approximation": self.hessian,
+            "linear_solver": "mumps",
+            "mumps_pivot_order": 5,
+            "max_wall_time": self.max_wall_time,
+            "print_level": self.print_level,
+            "nlp_scaling_method": "gradient-based",
+            "mu_strategy": "adaptive",
+        }
+        if self.hessian == "limited-memory":
+            opts["limited_memory_max_history"] = 30
+        if self.warm_start:
+            opts.update(
+                warm_start_init_point="yes",
+                mu_init=1e-4,
+                warm_start_bound_push=1e-6,
+                warm_start_mult_bound_push=1e-6,
+            )
+        opts.update(self.extra)
+        return opts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"solver": "ipopt", "linear_solver": "mumps", **self.ipopt()}
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """Raw outcome of one NLP solve."""
+
+    z: np.ndarray
+    objective: float
+    status: str
+    success: bool
+    iterations: int
+    wall_time_s: float
+    function_time_s: float
+    lam_g: np.ndarray
+    lam_x: np.ndarray
+    condition: str
+
+    def raise_for_status(self) -> None:
+        if self.success and np.all(np.isfinite(self.z)):
+            return
+        advice = ADVICE.get(self.status, "warm-start from a solved neighbouring condition")
+        raise ConvergenceError(
+            f"the stride at {self.condition} did not converge (IPOPT: {self.status} after "
+            f"{self.iterations} iterations); try: {advice}",
+            status=self.status,
+        )
+
+
+class _Progress(ca.Callback):
+    """IPOPT iteration callback forwarding (iteration, objective) to a Python function."""
+
+    def __init__(self, nx: int, ng: int, np_: int, fn: Callable[[int, float], None]) -> None:
+        ca.Callback.__init__(self)
+        self.nx, self.ng, self.np_ = nx, ng, np_
+        self.fn = fn
+        self.it = 0
+        self.construct("progress", {})
+
+    def get_n_in(self) -> int:
+        return ca.nlpsol_n_out()
+
+    def get_n_out(self) -> int:
+        return 1
+
+    def get_name_in(self, i: int) -> str:
+        return ca.nlpsol_out(i)
+
+    def get_name_out(self, i: int) -> str:
+        return "ret"
+
+    def get_sparsity_in(self, i: int) -> ca.Sparsity:
+        n = ca.nlpsol_out(i)
+        if n in ("f",):
+            return ca.Sparsity.scalar()
+        if n in ("x", "lam_x"):
+            return ca.Sparsity.dense(self.nx)
+        if n in ("g", "lam_g"):
+            return ca.Sparsity.dense(self.ng)
+        if n == "lam_p":
+            return ca.Sparsity.dense(self.np_)
+        return ca.Sparsity(0, 0)
+
+    def eval(self, arg: Any) -> list[Any]:
+        self.it += 1
+        self.fn(self.it, float(arg[ca.nlpsol_out().index("f")]))
+        return [0]
+
+
+def build_solver(
+    tr: Transcription,
+    options: SolverOptions,
+    progress: Callable[[int, float], None] | None = None,
+) -> tuple[ca.Function, _Progress | None]:
+    opts: dict[str, Any] = {"ipopt": options.ipopt(), "print_time": False}
+    cb = None
+    if progress is not None:
+        cb = _Progress(tr.n_variables, int(tr.lbg.size), 2, progress)
+        opts["iteration_callback"] = cb
+    return ca.nlpsol("gait", "ipopt", tr.nlp, opts), cb
+
+
+def solve_nlp(
+    tr: Transcription,
+    z0: np.ndarray,
+    params: tuple[float, float],
+    options: SolverOptions | None = None,
+    condition: str = "",
+    progress: Callable[[int, float], None] | None = None,
+    lam_g0: np.ndarray | None = None,
+    lam_x0: np.ndarray | None = None,
+) -> SolveResult:
+    """Solve ``tr`` from the scaled initial point ``z0`` at ``params = (speed, grade)``."""
+    options = options or SolverOptions()
+    solver, _cb = build_solver(tr, options, progress)
+    args: dict[str, Any] = {
+        "x0": z0,
+        "p": np.asarray(params, float),
+        "lbx": tr.lbx,
+        "ubx": tr.ubx,
+        "lbg": tr.lbg,
+        "ubg": tr.ubg,
+    }
+    if lam_g0 is not None:
+        args["lam_g0"] = lam_g0
+    if lam_x0 is not None:
+        args["lam_x0"] = lam_x0
+    t0 = time.perf_counter()
+    sol = solver(**args)
+    wall = time.perf_counter() - t0
+    stats = solver.stats()
+    status = str(stats.get("return_status", "unknown"))
+    f_time = sum(
+        float(v) for k, v in stats.items() if k.startswith("t_wall_nlp_") and isinstance(v, float)
+    )
+    z = np.asarray(sol["x"]).ravel()
+    return SolveResult(
+        z=z,
+        objective=float(sol["f"]),
+        status=status,
+        success=status in ACCEPTED and bool(np.all(np.isfinite(z))),
+        iterations=int(stats.get("iter_count", -1)),
+        wall_time_s=wall,
+        function_time_s=f_time,
+        lam_g=np.asarray(sol["lam_g"]).ravel(),
+        lam_x=np.asarray(sol["lam_x"]).ravel(),
+        condition=condition,
+    )
+
+
+def solve(
+    problem: Any,
+    options: SolverOptions | None = None,
+    progress: Callable[[int, float], None] | None = None,
+) -> Any:
+    """Solve a :class:`~runmuscles.ocp.problem.Problem`; returns a
+    :class:`~runmuscles.ocp.solution.Solution` or raises ``ConvergenceError``."""
+    from runmuscles.ocp.build import solve_problem
+
+    return solve_problem(problem, options, progress)
