@@ -107,10 +107,7 @@ def cycle_from_solution(runner: Runner, solution: Solution) -> GaitCycle:
         }
         for i, m in enumerate(muscles)
     }
-    reactions = None
-    if "joint_reaction" in outs:
-        names = runner_joint_reaction_names()
-        reactions = {n: outs["joint_reaction"][:, i] for i, n in enumerate(names)}
+    reactions = joint_loads(runner, time, series, outs, solution.grade)
     provenance = {
         "model": "runmuscles 2D runner (16 DOF, 34 Hill-type muscles)",
         "runner": {"mass_kg": runner.mass, "height_m": runner.height},
@@ -141,5 +138,44 @@ def cycle_from_solution(runner: Runner, solution: Solution) -> GaitCycle:
     )
 
 
-def runner_joint_reaction_names() -> tuple[str, ...]:
-    return tuple(f"{j}_{s}" for s in ("r", "l") for j in ("hip", "knee", "ankle"))
+#: Joint -> the segment along which the muscles crossing it are taken to pull (approximation).
+_LOAD_AXIS = {"hip": "femur", "knee": "tibia", "ankle": "tibia"}
+
+
+def joint_loads(
+    runner: Runner,
+    time: np.ndarray,
+    series: dict[str, np.ndarray],
+    outs: dict[str, np.ndarray],
+    grade: float,
+) -> dict[str, np.ndarray]:
+    """Joint contact force magnitude (N) at hip, knee and ankle per side over the stride.
+
+    The net intersegmental force of the skeleton (contact and inertia included) plus the pull of
+    every muscle crossing the joint, taken along the long axis of the segment it runs beside
+    (femur for the hip, tibia for knee and ankle): muscles compress joints, so the bone-on-bone
+    load is much larger than the net force (the usual static estimate, e.g. Scott & Winter 1990,
+    J Biomech 23:541, for the ankle and knee in running; an approximation in a planar model).
+    """
+    dofs = runner.dofs
+    q = np.array([series[f"q:{d}"] for d in dofs])
+    qd = np.array([series[f"qd:{d}"] for d in dofs])
+    qdd = np.array([series[f"qdd:{d}"] for d in dofs])
+    net = runner.joint_reaction_forces(q, qd, qdd, grade)
+    frames = runner.skeleton.segment_frames(q)
+    forces = outs["force"]
+    out: dict[str, np.ndarray] = {}
+    for side in ("r", "l"):
+        for joint, seg in _LOAD_AXIS.items():
+            dof = f"{joint}_{side}"
+            angle = np.asarray(frames[f"{seg}_{side}"][2], float)
+            # unit vector from the distal end of the segment up its axis
+            ux, uy = -np.sin(angle), np.cos(angle)
+            pull = np.zeros(len(time))
+            for i, m in enumerate(runner.muscles):
+                if dof in m.dofs:
+                    pull = pull + forces[:, i]
+            fx = np.asarray(net[dof][0], float) - pull * ux
+            fy = np.asarray(net[dof][1], float) - pull * uy
+            out[dof] = np.hypot(fx, fy)
+    return out

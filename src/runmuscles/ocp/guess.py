@@ -22,7 +22,7 @@ import numpy as np
 
 from runmuscles.model import geometry, muscle
 from runmuscles.model.runner import Runner
-from runmuscles.ocp.node import NodeLayout
+from runmuscles.ocp.node import Q_BOUNDS, NodeLayout
 
 __all__ = ["template_guess", "template_timing"]
 
@@ -46,8 +46,9 @@ def _leg_angles(
     r_ball = sk.sphere_radii["ball"]
     stride = 2.0 * half
     t = t % stride
-    x_fs = speed * tc / 2.0  # hip passes over the ankle at mid-stance
-    pen = 0.010  # about body weight on the soft contact spheres (contact.toml)
+    x_fs = 0.3 * speed * tc  # the hip passes over the ankle about a third into stance
+    pen = 0.015  # about body weight on the soft contact spheres (contact.toml)
+    ankle_rel: float | None = None  # ankle angle imposed directly (swing)
     if t <= tc:
         s = t / tc
         phi = -math.radians(35.0) * max(0.0, (s - 0.45) / 0.55) ** 2  # heel rise
@@ -66,8 +67,9 @@ def _leg_angles(
         ax = x_to + (x_next - x_to) * smooth
         lift = (0.12 + 0.05 * speed) * math.sin(math.pi * s) ** 1.5
         ay = -ball_local[1] + r_ball - pen + lift
-        phi = -math.radians(35.0) * (1.0 - smooth) + math.radians(5.0) * smooth
-        toes_abs = phi * 0.5
+        ankle_rel = math.radians(-25.0) * (1.0 - smooth)
+        phi = 0.0
+        toes_abs = 0.0
     hx, hy = speed * t, y_hip
     dx, dy = ax - hx, ay - hy
     dist = min(math.hypot(dx, dy), 0.995 * (lt + ls))
@@ -77,6 +79,8 @@ def _leg_angles(
     alpha = math.acos(min(1.0, (lt**2 + dist**2 - ls**2) / (2 * lt * dist)))
     thigh = beta + alpha
     shank = thigh - knee
+    if ankle_rel is not None:
+        return thigh - tilt, knee, ankle_rel, 0.0
     return thigh - tilt, knee, phi - shank, toes_abs - phi
 
 
@@ -90,8 +94,8 @@ def template_guess(
     lt, ls = seg["femur_r"].length, seg["tibia_r"].length
     _, ankle_pt = sk.points["ball_r"]
     ankle_h = -ankle_pt[1] + sk.sphere_radii["ball"]
-    knee_mid = math.radians(40.0)
-    y_min = ankle_h + math.sqrt(lt**2 + ls**2 + 2 * lt * ls * math.cos(knee_mid)) - 0.002
+    knee_mid = math.radians(45.0)
+    y_min = ankle_h + math.sqrt(lt**2 + ls**2 + 2 * lt * ls * math.cos(knee_mid)) - 0.015
     amp = 0.03
     tilt = -math.radians(8.0)
 
@@ -107,9 +111,12 @@ def template_guess(
             q[f"hip_{side}"], q[f"knee_{side}"] = hip, knee
             q[f"ankle_{side}"], q[f"mtp_{side}"] = ankle, mtp
         for side, other in (("r", "l"), ("l", "r")):
-            q[f"shoulder_{side}"] = -0.6 * (q[f"hip_{other}"] * -1.0) * -1.0 - 0.1
             q[f"shoulder_{side}"] = 0.6 * q[f"hip_{other}"] - 0.2
             q[f"elbow_{side}"] = math.radians(80.0)
+        for d in runner.dofs:
+            lo, hi = Q_BOUNDS.get(d, Q_BOUNDS[d.removesuffix("_r").removesuffix("_l")])
+            if d != "pelvis_tx":
+                q[d] = min(max(q[d], lo + 0.05), hi - 0.05)
         return q
 
     times = np.linspace(0.0, half, n_intervals + 1)

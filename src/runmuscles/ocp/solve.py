@@ -155,7 +155,9 @@ def build_solver(
     options: SolverOptions,
     progress: Callable[[int, float], None] | None = None,
 ) -> tuple[ca.Function, _Progress | None]:
-    opts: dict[str, Any] = {"ipopt": options.ipopt(), "print_time": False}
+    # expand: the MX graph (mapped node functions) becomes one SX graph, whose sparse Jacobian
+    # CasADi colours and evaluates about 40x faster (6 ms vs 230 ms for the 3.5 m/s problem)
+    opts: dict[str, Any] = {"ipopt": options.ipopt(), "print_time": False, "expand": True}
     cb = None
     if progress is not None:
         cb = _Progress(tr.n_variables, int(tr.lbg.size), 2, progress)

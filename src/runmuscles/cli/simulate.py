@@ -1,0 +1,166 @@
+"""``runmuscles simulate``: predict one running stride at a speed and slope."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from runmuscles.cli.output import add_common, print_json, print_table
+
+__all__ = ["register"]
+
+EXAMPLES = """\
+examples:
+  runmuscles simulate --speed 3.5                       level running at 3.5 m/s
+  runmuscles simulate --speed 4 --grade 5% -o up.nc     uphill, saving the stride as netCDF
+  runmuscles simulate --speed 3 --grade -10% --json     downhill, one JSON object
+  runmuscles simulate --speed 3.5 --plot stride.png     with a picture of the stride
+"""
+
+
+def add_body(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mass", type=float, default=70.0, help="body mass, kg (default 70)")
+    parser.add_argument("--height", type=float, default=1.75, help="height, m (default 1.75)")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "simulate",
+        help="predict a running stride at a speed and slope (muscle-driven simulation)",
+        description="Predict one running stride by direct collocation (CasADi + IPOPT): "
+        "phases, muscle activations, forces, concentric/eccentric work, tendon and joint loads, "
+        "ground forces, metabolic cost.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--speed", type=float, default=3.5, help="running speed, m/s (default 3.5)")
+    p.add_argument("--grade", default="0", help="treadmill grade: '5%%', '-10%%' or 0.05")
+    add_body(p)
+    p.add_argument("-o", "--output", help="save the stride as netCDF (.nc)")
+    p.add_argument("--plot", help="save a picture of the stride (.png or .svg)")
+    p.add_argument("--nodes", type=int, default=50, help="mesh intervals per half stride")
+    p.add_argument("--max-iter", type=int, default=3000, help="IPOPT iteration limit")
+    add_common(p)
+    p.set_defaults(handler=run)
+
+
+def solve_with_progress(
+    speed: float, grade: float, mass: float, height: float, nodes: int, max_iter: int, quiet: bool
+) -> Any:
+    """Solve with a progress bar on stderr; returns (runner, solution, cycle)."""
+    from runmuscles.model.runner import Runner
+    from runmuscles.ocp.problem import predictive
+    from runmuscles.ocp.solve import SolverOptions, solve
+    from runmuscles.predict import cycle_from_solution
+
+    runner = Runner(mass=mass, height=height)
+    problem = predictive(runner, speed, grade, n_intervals=nodes)
+    options = SolverOptions(max_iter=max_iter)
+    if quiet or not sys.stderr.isatty():
+        solution = solve(problem, options)
+    else:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("[bold]solving[/] {task.description}"),
+            BarColumn(),
+            TextColumn("iteration {task.completed:.0f}, effort {task.fields[obj]}"),
+            TimeElapsedColumn(),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(problem.condition(), total=max_iter, obj="-")
+
+            def progress(it: int, obj: float) -> None:
+                bar.update(task, completed=it, obj=f"{obj:.4g}")
+
+            solution = solve(problem, options, progress)
+    return runner, solution, cycle_from_solution(runner, solution)
+
+
+def run(args: argparse.Namespace) -> int:
+    from runmuscles.units import parse_grade
+
+    grade = parse_grade(args.grade)
+    _, _, cycle = solve_with_progress(
+        args.speed, grade, args.mass, args.height, args.nodes, args.max_iter, args.json
+    )
+    if args.output:
+        cycle.save(args.output)
+    if args.plot:
+        from runmuscles.report.figure import save_stride_plot
+
+        save_stride_plot(cycle, args.plot)
+    data = cycle.to_json()
+    if args.json:
+        print_json(data)
+        return 0
+    print_cycle(data)
+    if args.output:
+        print(f"\nsaved the stride to {args.output}")
+    if args.plot:
+        print(f"saved a picture of the stride to {args.plot}")
+    return 0
+
+
+def print_cycle(data: dict[str, Any]) -> None:
+    """The text answer: summary, then per muscle group what it does in each phase."""
+    c, s = data["condition"], data["summary"]
+    print(
+        f"Running at {c['speed_m_s']:.2f} m/s on {c['grade'] * 100:+.1f} % grade "
+        f"({c['mass_kg']:.0f} kg, {c['height_m']:.2f} m)\n"
+    )
+
+    def fmt(v: Any, spec: str) -> str:
+        return "-" if v is None else format(v, spec)
+
+    rows = [
+        ("cadence", fmt(s["cadence_steps_per_min"], ".0f"), "steps/min"),
+        ("stride length", fmt(s["stride_length_m"], ".2f"), "m"),
+        ("contact time", fmt(s["contact_time_s"], ".3f"), "s"),
+        ("duty factor", fmt(s["duty_factor"], ".2f"), "stance / stride"),
+        ("flight", fmt(s["flight_fraction"], ".2f"), "of the stride"),
+        ("peak vertical force", fmt(s["peak_vertical_grf_bw"], ".2f"), "body weights"),
+        ("cost of transport", fmt(s["cost_of_transport_j_per_kg_m"], ".2f"), "J/kg/m (net)"),
+    ]
+    print_table(("stride", "value", "unit"), rows)
+    groups: dict[str, dict[str, float]] = {}
+    for m in data["muscles"]:
+        g = groups.setdefault(
+            m["group"],
+            {"stance": 0.0, "swing": 0.0, "float": 0.0, "conc": 0.0, "ecc": 0.0, "n": 0.0},
+        )
+        for ph in ("stance", "swing", "float"):
+            g[ph] += m["activation_by_phase"].get(ph) or 0.0
+        g["conc"] += m["concentric_work_j"]
+        g["ecc"] += m["eccentric_work_j"]
+        g["n"] += 1
+    rows2 = []
+    for name, g in sorted(groups.items(), key=lambda kv: -(kv[1]["conc"] + kv[1]["ecc"])):
+        n = g["n"]
+        rows2.append(
+            (
+                name,
+                f"{g['stance'] / n:.2f}",
+                f"{g['swing'] / n:.2f}",
+                f"{g['float'] / n:.2f}",
+                f"{g['conc']:.1f}",
+                f"{g['ecc']:.1f}",
+            )
+        )
+    print()
+    print_table(
+        ("muscle group", "stance", "swing", "float", "concentric J", "eccentric J"),
+        rows2,
+        title="Mean activation by phase (0-1) and work per stride (both legs):",
+    )
+    t = data["tendons"]
+    print(
+        f"\nAchilles tendon peak {fmt(t['achilles_peak_force_bw'], '.1f')} BW, "
+        f"patellar tendon peak {fmt(t['patellar_peak_force_bw'], '.1f')} BW"
+    )
+    sol = data["solver"]
+    print(
+        f"solver: {sol['status']}, {sol['iterations']} iterations, "
+        f"{fmt(sol['wall_time_s'], '.0f')} s, {sol['nlp_variables']} variables"
+    )
