@@ -1,4 +1,7 @@
-"""From measured motion to muscle forces: ``rm.inverse(motion) -> GaitCycle``.
+"""From measured motion to muscle forces: ``rm.motion_to_cycle(motion) -> GaitCycle``.
+
+(:func:`motion_to_cycle` is :func:`inverse`; the public API uses the longer name because the
+package attribute ``runmuscles.inverse`` is this module.)
 
 Inverse dynamics (:mod:`runmuscles.ocp.inverse`) gives the net joint moments of one stride;
 static optimisation (:mod:`runmuscles.ocp.static`: rigid tendons, summed squared activations,
@@ -31,6 +34,7 @@ __all__ = [
     "TIMING_CHECKS",
     "inverse",
     "inverse_validation_rows",
+    "motion_to_cycle",
     "runner_for",
     "timing_checks",
     "write_cycle_sto",
@@ -73,6 +77,9 @@ def inverse(
     ident = inverse_dynamics(runner, motion, options)
     so = _static(runner, ident, reserve_optimal_moment)
     return _cycle(runner, motion, ident, so, options or InverseOptions(), reserve_optimal_moment)
+
+
+motion_to_cycle = inverse
 
 
 def _static(runner: Runner, ident: InverseDynamics, rho: float) -> StaticResult:

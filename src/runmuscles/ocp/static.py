@@ -156,52 +156,69 @@ def solve_box_qp(
     """Minimise 0.5 x'H x + g'x subject to lower <= x <= upper, batched over the first axis.
 
     h: (N, K, K) symmetric positive definite; g: (N, K). Projected Newton with an Armijo search
-    along the projection arc. Returns (x (N, K), iterations). Raises ConvergenceError when the
-    projected gradient has not vanished after ``max_iter`` iterations.
+    along the projection arc; each iteration works only on the problems not yet converged.
+    Returns (x (N, K), iterations). Raises ConvergenceError when the projected gradient has not
+    vanished after ``max_iter`` iterations.
     """
-    n, k = g.shape
+    k = g.shape[1]
     x = np.clip(np.linalg.solve(h, -g[..., None])[..., 0], lower, upper)
     eye = np.eye(k)
-
-    def cost(z: Array) -> Array:
-        return 0.5 * np.einsum("ni,nij,nj->n", z, h, z) + np.einsum("ni,ni->n", g, z)
-
     scale = np.maximum(1.0, np.abs(g).max(axis=1))
-    steps = 0.5 ** np.arange(20)
+    live = np.arange(g.shape[0])
+    iterations = 0
     for it in range(1, max_iter + 1):
-        grad = np.einsum("nij,nj->ni", h, x) + g
-        pg = x - np.clip(x - grad, lower, upper)  # projected gradient
-        err = np.abs(pg).max(axis=1) / scale
-        todo = err > tol
+        hh, gg, xx = h[live], g[live], x[live]
+        grad = (hh @ xx[..., None])[..., 0] + gg
+        pg = xx - np.clip(xx - grad, lower, upper)  # projected gradient
+        pmax = np.abs(pg).max(axis=1)
+        todo = pmax / scale[live] > tol
         if not todo.any():
-            return x, it - 1
-        eps = np.minimum(1e-6, np.abs(pg).max(axis=1, keepdims=True))
-        fixed = ((x <= lower + eps) & (grad > 0)) | ((x >= upper - eps) & (grad < 0))
+            break
+        iterations = it
+        live, hh, gg, xx, grad, pmax = (
+            live[todo],
+            hh[todo],
+            gg[todo],
+            xx[todo],
+            grad[todo],
+            pmax[todo],
+        )
+        eps = np.minimum(1e-6, pmax)[:, None]
+        fixed = ((xx <= lower + eps) & (grad > 0)) | ((xx >= upper - eps) & (grad < 0))
         free = ~fixed
-        hm = np.where(free[:, :, None] & free[:, None, :], h, eye)
+        hm = np.where(free[:, :, None] & free[:, None, :], hh, eye)
         d = np.linalg.solve(hm, np.where(free, -grad, 0.0)[..., None])[..., 0]
         d = np.where(free, d, -grad)  # fixed variables move along -grad (then projected)
-        f0 = cost(x)
-        best = x.copy()
-        accepted = np.zeros(n, dtype=bool)
-        for t in steps:
-            cand = np.clip(x + t * d, lower, upper)
-            dec = np.einsum("ni,ni->n", grad, x - cand)
-            ok = ~accepted & (cost(cand) <= f0 - 1e-4 * dec)
-            best[ok] = cand[ok]
-            accepted |= ok
-            if accepted.all():
+
+        def cost(z: Array, hh: Array = hh, gg: Array = gg) -> Array:
+            return 0.5 * np.einsum("ni,ni->n", z, (hh @ z[..., None])[..., 0]) + np.einsum(
+                "ni,ni->n", gg, z
+            )
+
+        f0 = cost(xx)
+        new = xx.copy()
+        pending = np.arange(xx.shape[0])
+        t = 1.0
+        for _ in range(30):
+            cand = np.clip(xx[pending] + t * d[pending], lower, upper)
+            dec = np.einsum("ni,ni->n", grad[pending], xx[pending] - cand)
+            sub = cost(cand, hh[pending], gg[pending])
+            ok = sub <= f0[pending] - 1e-4 * dec
+            new[pending[ok]] = cand[ok]
+            pending = pending[~ok]
+            if pending.size == 0:
                 break
-        x = np.where(todo[:, None], best, x)
-    grad = np.einsum("nij,nj->ni", h, x) + g
-    pg = x - np.clip(x - grad, lower, upper)
-    err = np.abs(pg).max(axis=1) / scale
+            t *= 0.5
+        x[live] = new
+    hh, gg, xx = h[live], g[live], x[live]
+    grad = (hh @ xx[..., None])[..., 0] + gg
+    err = np.abs(xx - np.clip(xx - grad, lower, upper)).max(axis=1) / scale[live]
     if np.any(err > 1e-6):
         raise ConvergenceError(
             f"static optimisation did not converge in {max_iter} Newton iterations (worst "
             f"projected gradient {err.max():.2e}); check the joint moments for NaN or huge values"
         )
-    return x, max_iter
+    return x, iterations
 
 
 def _blocks(arm: Array) -> list[tuple[list[int], list[int]]]:
@@ -256,6 +273,12 @@ def static_optimisation(
     if not np.all(np.isfinite(target)):
         raise InputError("joint moments contain NaN or infinite values; check the input motion")
     n = target.shape[0]
+    for name, series in (*q.items(), *qd.items()):
+        if np.shape(series) != (n,):
+            raise InputError(
+                f"{name}: {np.shape(series)} samples, but the joint moments have ({n},); give "
+                "angles, speeds and moments on the same frames"
+            )
     c = muscle_coefficients(muscles, q, qd, dofs)
     arm = c["arm"]
     passive_moment = np.einsum("ndm,nm->nd", arm, c["passive"])
