@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "Motion": "runmuscles.io.motion",
     "read_motion": "runmuscles.io.mocap",
     "write_sto": "runmuscles.io.opensim",
+    "motion_to_cycle": "runmuscles.inverse",
     # model
     "Runner": "runmuscles.model.runner",
     # anatomy

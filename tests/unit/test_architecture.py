@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"io"},
     {"model"},
     {"ocp"},
-    {"cycle", "predict"},
+    {"cycle", "predict", "inverse"},
     {"atlas"},
     {"activity", "load", "advice"},
     {"report", "store"},

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "runmuscles.cli.catalogue",
     "runmuscles.cli.model",
     "runmuscles.cli.activity",
+    "runmuscles.cli.inverse",
 )
 
 EPILOG = """\
@@ -32,6 +33,7 @@ examples:
   runmuscles warmup                      warm-up, strength and stretching routine
   runmuscles model --mass 60 --height 1.65   the runner model scaled to a person
   runmuscles activity run.fit            distance, climbing and steady segments of a run
+  runmuscles inverse RBDS001processed.txt --speed 3.5   muscle forces from measured motion
   runmuscles COMMAND --help              help and examples for one command
 """
 
