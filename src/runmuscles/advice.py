@@ -9,7 +9,7 @@ and sources, plus the reason it was chosen, quoting the run's numbers. The rules
 2. **Harder than flat.** Groups whose work was at least :data:`HARDER` (10 %) above the same
    distance and pace on the flat get a strength exercise.
 3. **Weak links.** The catalogue's weakness topics that hills aggravate (:data:`WEAK_LINKS`):
-   downhill-heavy runs (at least :data:`HILLY` = 15 % of the running distance downhill, or the
+   downhill-heavy runs (at least :data:`HILLY` = 10 % of the running distance downhill, or the
    related group/tendon at least 10 % above flat) -> hamstrings vs quadriceps (Nordic hamstring),
    patellar tendon (heavy slow resistance), shin (tibialis raise); uphill-heavy runs -> Achilles
    tendon (eccentric heel drops), stiff ankles (calf stretch). The item cites the weakness
@@ -38,7 +38,7 @@ TOP = 3
 #: A group or tendon this much above the flat run (ratio - 1) counts as "worked harder".
 HARDER = 0.10
 #: Fraction of the running distance downhill (or uphill) that makes a run downhill- (uphill-)heavy.
-HILLY = 0.15
+HILLY = 0.10
 
 
 @dataclass(frozen=True)

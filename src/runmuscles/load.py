@@ -23,9 +23,11 @@ Method (SI units throughout; see :func:`of_run`):
    <= -2 %, flat otherwise (GPS/barometric grade noise over a segment is about 1 %).
 6. **Out of range, never extrapolated.** Grades beyond ``table.grade_range`` are clipped to it,
    and speeds above ``table.speed_range`` clipped to its top, with a warning naming how much
-   distance was affected. Segments slower than ``table.speed_range[0]`` are not running at a
-   speed the table covers (walking, hiking a steep bit, standing): they are excluded from the
-   muscle loads with a warning, and their distance and time are reported.
+   distance was affected. A segment slower than ``table.speed_range[0]`` counts as slow running
+   (looked up at the table's slowest speed, with a warning) when its recorded cadence is at least
+   :data:`RUN_CADENCE` (140 steps/min) and its speed at least :data:`SLOW_RUN_MIN_SPEED`;
+   otherwise it is walking, hiking a steep bit or standing: it is excluded from the muscle loads
+   with a warning, and its distance and time are reported.
 7. **Versus flat.** The same segments at the same speed and duration (same distance and pace)
    on grade 0. The flat strides keep the runner's own cadence offset: ``strides x
    stride_time(v, g) / stride_time(v, 0)``. Per group the ratio is total work (concentric +
@@ -45,7 +47,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from runmuscles.errors import DataError, InputError, OutOfRangeError
-from runmuscles.units import G
+from runmuscles.units import MINUTE, G
 
 if TYPE_CHECKING:
     from runmuscles.activity import Segment
@@ -57,8 +59,10 @@ __all__ = [
     "HEIGHT_RANGE_M",
     "HEIGHT_TOLERANCE",
     "MASS_RANGE_KG",
+    "RUN_CADENCE",
     "SAME_AS_FLAT",
     "SCALAR_KEYS",
+    "SLOW_RUN_MIN_SPEED",
     "TENDONS",
     "TERRAINS",
     "ConditionTable",
@@ -81,6 +85,14 @@ FLAT_GRADE = 0.02
 TERRAINS = ("uphill", "flat", "downhill")
 #: Runner's height may differ from the table's by this fraction before a warning (no rescaling).
 HEIGHT_TOLERANCE = 0.10
+#: Step cadence (steps/min) that marks running rather than walking for a segment slower than the
+#: table: walking cadence is typically 100-130 steps/min, running 150-185 steps/min at 3 m/s
+#: (Lieberman et al. 2015), and slow jogging stays above ~140 (see io.track.STRIDE_CADENCE_LIMIT).
+#: On the real files, uphill hiking segments at 1.4-1.9 m/s had 110-139 steps/min, slow trail
+#: running at 1.6-2.0 m/s 146-160 steps/min.
+RUN_CADENCE = 140.0
+#: Slower than this a segment is never counted as running, m/s.
+SLOW_RUN_MIN_SPEED = 1.0
 #: Work ratios vs flat within this of 1 read "about as much as a flat run" (the grade of a GPS
 #: track is uncertain by about 1 %, which moves hill loads by a few percent).
 SAME_AS_FLAT = 0.03
@@ -447,12 +459,26 @@ def of_run(
     g = np.array([s.grade for s in segs], dtype=float)
     dist = np.array([s.distance_m for s in segs], dtype=float)
     dur = np.array([s.duration_s for s in segs], dtype=float)
-    keep = np.isfinite(v) & (v >= v_lo) & (dur > 0)
+    recorded = np.array([np.nan if s.strides is None else s.strides for s in segs], dtype=float)
+    cadence = np.divide(
+        recorded * 2.0 * MINUTE,
+        dur,
+        out=np.full(v.shape, np.nan),
+        where=np.isfinite(recorded) & (dur > 0),
+    )
+    slow_run = (v < v_lo) & (v >= SLOW_RUN_MIN_SPEED) & (cadence >= RUN_CADENCE)
+    keep = np.isfinite(v) & ((v >= v_lo) | slow_run) & (dur > 0)
+    if slow_run.any():
+        warn.append(
+            f"{int(slow_run.sum())} segment(s) slower than the table's {v_lo:.1f} m/s but with a "
+            f"running cadence (>= {RUN_CADENCE:.0f} steps/min; {dist[slow_run].sum() / 1000:.2f}"
+            f" km): loads taken at {v_lo:.1f} m/s (clipped, probably an overestimate)"
+        )
     if (~keep).any():
         warn.append(
-            f"{int((~keep).sum())} segment(s) slower than the table's {v_lo:.1f} m/s "
-            f"({dist[~keep].sum() / 1000:.2f} km, {dur[~keep].sum() / 60:.1f} min) count as "
-            "walking or standing and are left out of the muscle loads"
+            f"{int((~keep).sum())} segment(s) slower than the table's {v_lo:.1f} m/s without a "
+            f"running cadence ({dist[~keep].sum() / 1000:.2f} km, {dur[~keep].sum() / 60:.1f} "
+            "min) count as walking or standing and are left out of the muscle loads"
         )
     v_used = np.clip(v, v_lo, v_hi)
     g_clean = np.where(np.isfinite(g), g, 0.0)
@@ -569,7 +595,7 @@ def of_run(
                     None,
                     None,
                     _frozen({}),
-                    note=f"slower than {v_lo:.1f} m/s: walking or standing",
+                    note=f"slower than {v_lo:.1f} m/s without a running cadence: walking",
                 )
             )
             continue

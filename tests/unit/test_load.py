@@ -146,6 +146,16 @@ def test_slow_segments_are_excluded_with_a_warning() -> None:
     assert r.group("calves").work_j == pytest.approx(only_a.group("calves").work_j)
 
 
+def test_slow_segment_with_running_cadence_counts_as_running() -> None:
+    jog = seg(0, 600, 1.8, 0.0, 750.0)  # 150 steps/min: running, slower than the table
+    hike = seg(600, 600, 1.8, 0.1, 650.0)  # 130 steps/min: walking
+    r = of_run(None, [jog, hike], FixtureTable())
+    assert [s.terrain for s in r.segments] == ["flat", "excluded"]
+    assert r.segments[0].speed_used == pytest.approx(2.0)
+    assert r.group("quadriceps").work_j == pytest.approx(750 * 45 * 2 / 3)
+    assert any("running cadence (>= 140" in w for w in r.warnings)
+
+
 def test_nothing_running_gives_zero_loads_not_nan() -> None:
     r = of_run(None, [seg(0, 300, 1.0, 0.0, None)], FixtureTable())
     assert r.total_work_j == 0.0
