@@ -135,3 +135,18 @@ def test_missing_atlas_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["demo"]) == 4
     err = capsys.readouterr().err
     assert "muscle atlas is missing" in err and err.count("\n") == 1
+
+
+def test_progress_bar_advances_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    stages: list[str] = []
+    with cli_analyze._progress(True) as step:
+        assert step is not None
+        for name in ("reading", "segmenting", "computing loads", "advice"):
+            step(name)
+            stages.append(name)
+    assert len(stages) == 4
+    with cli_analyze._progress(False) as none:
+        assert none is None
