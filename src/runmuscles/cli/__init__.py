@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "runmuscles.cli.model",
     "runmuscles.cli.activity",
     "runmuscles.cli.inverse",
+    "runmuscles.cli.analyze",
 )
 
 EPILOG = """\
@@ -34,6 +35,8 @@ examples:
   runmuscles model --mass 60 --height 1.65   the runner model scaled to a person
   runmuscles activity run.fit            distance, climbing and steady segments of a run
   runmuscles inverse RBDS001processed.txt --speed 3.5   muscle forces from measured motion
+  runmuscles demo                        muscle load of a generated hilly example run
+  runmuscles analyze run.fit             per-muscle load of your run, hills, advice
   runmuscles COMMAND --help              help and examples for one command
 """
 
