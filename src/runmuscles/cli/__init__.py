@@ -20,11 +20,12 @@ __all__ = ["main"]
 
 #: Command modules, in the order their commands appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "runmuscles.cli.analyze",
     "runmuscles.cli.catalogue",
+    "runmuscles.cli.simulate",
     "runmuscles.cli.model",
     "runmuscles.cli.activity",
     "runmuscles.cli.inverse",
-    "runmuscles.cli.analyze",
 )
 
 EPILOG = """\
@@ -34,6 +35,7 @@ examples:
   runmuscles warmup                      warm-up, strength and stretching routine
   runmuscles model --mass 60 --height 1.65   the runner model scaled to a person
   runmuscles activity run.fit            distance, climbing and steady segments of a run
+  runmuscles simulate --speed 4 --grade 5%   predict a stride uphill (muscle-driven)
   runmuscles inverse RBDS001processed.txt --speed 3.5   muscle forces from measured motion
   runmuscles demo                        muscle load of a generated hilly example run
   runmuscles analyze run.fit             per-muscle load of your run, hills, advice
