@@ -8,6 +8,7 @@ reuse the same NLP.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
@@ -89,28 +90,55 @@ def solve_problem(
     warm = lam_g0 is not None
     opts = options or SolverOptions()
     if warm and not opts.warm_start:
-        from dataclasses import replace
-
         opts = replace(opts, warm_start=True)
     lbx, ubx = _apply_bounds(tr, problem)
     tr_b = tr if not problem.bounds else _with_bounds(tr, lbx, ubx)
+    params = (problem.speed, problem.grade)
+    done = 0
+    t_wall = t_fun = 0.0
+
+    def shifted(it: int, obj: float) -> None:
+        if progress is not None:
+            progress(done + it, obj)
+
+    if opts.hessian == "auto" and not warm:
+        # phase 1: limited-memory quasi-Newton from the template, robust far from the optimum
+        first = solve_nlp(
+            tr_b,
+            z0,
+            params,
+            replace(opts, hessian="limited-memory", max_iter=opts.quasi_newton_iter),
+            condition=problem.condition(),
+            progress=shifted,
+        )
+        done, t_wall, t_fun = first.iterations, first.wall_time_s, first.function_time_s
+        if not np.all(np.isfinite(first.z)):
+            first.raise_for_status()
+        if first.success:
+            return unpack_solution(tr, problem, first, opts)
+        z0, lam_g0, lam_x0 = first.z, first.lam_g, first.lam_x
+        opts = replace(opts, warm_start=True)
     result = solve_nlp(
         tr_b,
         z0,
-        (problem.speed, problem.grade),
+        params,
         opts,
         condition=problem.condition(),
-        progress=progress,
+        progress=shifted,
         lam_g0=lam_g0,
         lam_x0=lam_x0,
+    )
+    result = replace(
+        result,
+        iterations=result.iterations + done,
+        wall_time_s=result.wall_time_s + t_wall,
+        function_time_s=result.function_time_s + t_fun,
     )
     result.raise_for_status()
     return unpack_solution(tr, problem, result, opts)
 
 
 def _with_bounds(tr: Transcription, lbx: np.ndarray, ubx: np.ndarray) -> Transcription:
-    from dataclasses import replace
-
     return replace(tr, lbx=lbx, ubx=ubx)
 
 

@@ -33,7 +33,7 @@ class Goals:
     metabolic: float = 0.1
     activation: float = 1.0
     activation_exponent: int = 3
-    reserve: float = 10.0
+    reserve: float = 1000.0
     acceleration: float = 0.01
     tendon_rate: float = 0.001
 

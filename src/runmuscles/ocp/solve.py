@@ -46,7 +46,12 @@ class SolverOptions:
     max_iter: int = 3000
     tol: float = 1e-4
     constr_viol_tol: float = 1e-5
-    hessian: str = "limited-memory"  # or "exact"
+    #: "auto": from a cold start, a limited-memory phase (robust far from the optimum) followed
+    #: by an exact-Hessian polish (fast, quadratic convergence near it); from a warm start, exact
+    #: only. Or "exact" / "limited-memory" throughout.
+    hessian: str = "auto"
+    #: iterations of the limited-memory phase of "auto"
+    quasi_newton_iter: int = 700
     max_wall_time: float = 1800.0
     print_level: int = 0
     warm_start: bool = False
@@ -60,7 +65,7 @@ class SolverOptions:
             "acceptable_tol": 10 * self.tol,
             "acceptable_constr_viol_tol": 10 * self.constr_viol_tol,
             "acceptable_iter": 15,
-            "hessian_approximation": self.hessian,
+            "hessian_approximation": "exact" if self.hessian == "auto" else self.hessian,
             "linear_solver": "mumps",
             "mumps_pivot_order": 5,
             "max_wall_time": self.max_wall_time,
