@@ -44,6 +44,9 @@ _LAZY: dict[str, str] = {
     "Segment": "runmuscles.activity",
     "segment": "runmuscles.activity",
     "summarize": "runmuscles.activity",
+    # per-muscle load of a run, advice (issue 6)
+    "RunLoad": "runmuscles.load",
+    "analyze": "runmuscles.load",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

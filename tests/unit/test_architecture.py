@@ -22,7 +22,7 @@ LAYERS: list[set[str]] = [
     {"ocp"},
     {"cycle", "predict"},
     {"atlas"},
-    {"activity", "load", "advice"},
+    {"activity", "load", "advice", "examples"},
     {"report", "store"},
     {"cli", "web"},
 ]

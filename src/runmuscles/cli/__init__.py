@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "runmuscles.cli.catalogue",
     "runmuscles.cli.model",
     "runmuscles.cli.activity",
+    "runmuscles.cli.analyze",
 )
 
 EPILOG = """\
@@ -32,6 +33,8 @@ examples:
   runmuscles warmup                      warm-up, strength and stretching routine
   runmuscles model --mass 60 --height 1.65   the runner model scaled to a person
   runmuscles activity run.fit            distance, climbing and steady segments of a run
+  runmuscles demo                        muscle load of a generated hilly example run
+  runmuscles analyze run.fit             per-muscle load of your run, hills, advice
   runmuscles COMMAND --help              help and examples for one command
 """
 

@@ -1,0 +1,278 @@
+"""``runmuscles analyze RUN`` and ``runmuscles demo``: per-muscle load of a run, with advice.
+
+``analyze`` reads a FIT/GPX/TCX file; ``demo`` runs the same path on the built-in GENERATED
+example run (:func:`runmuscles.examples.hilly_run`). Both print tables, or with ``--json`` one
+object with the keys ``activity``, ``body``, ``segments``, ``terrain``, ``muscles``, ``tendons``,
+``vs_flat``, ``headline``, ``table``, ``advice``, ``warnings`` (and ``example`` for the demo).
+
+Heavy imports happen inside the handlers so that ``runmuscles --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runmuscles.cli.output import add_common, print_json, print_table
+from runmuscles.errors import InputError
+
+if TYPE_CHECKING:
+    from runmuscles.advice import Plan
+    from runmuscles.load import ConditionTable, RunLoad
+
+__all__ = ["TABLE_FACTORY", "register"]
+
+#: Dependency-injection hook for tests and embedding: when set, ``analyze`` and ``demo`` use the
+#: condition table it returns instead of the shipped muscle atlas (``runmuscles.atlas``).
+TABLE_FACTORY: Callable[[], ConditionTable] | None = None
+
+#: Files larger than this get a progress bar (when stderr is a terminal), bytes.
+PROGRESS_BYTES = 1_000_000
+
+ANALYZE_EXAMPLES = """\
+examples:
+  runmuscles analyze run.fit                    per-muscle load, tendons, hills, advice
+  runmuscles analyze run.gpx --mass 62 --height 1.68
+  runmuscles analyze run.tcx --json             one JSON object for scripts
+  runmuscles analyze run.fit -o report.html     also write an HTML report
+"""
+
+DEMO_EXAMPLES = """\
+examples:
+  runmuscles demo                a generated 8 km hilly run, analysed
+  runmuscles demo --json         the same as one JSON object
+"""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mass", type=float, default=70.0, metavar="KG", help="body mass, kg (70)")
+    p.add_argument("--height", type=float, default=1.75, metavar="M", help="body height, m (1.75)")
+    p.add_argument(
+        "-o",
+        "--html",
+        metavar="REPORT.html",
+        help="also write a self-contained HTML report to this file",
+    )
+    add_common(p)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="per-muscle load of a recorded run (FIT/GPX/TCX), uphill vs downhill, advice",
+        description="Analyse a recorded run: work, force impulse and peak force per muscle "
+        "group, Achilles and patellar tendon load, uphill/flat/downhill split, comparison with "
+        "the same run on the flat, and a strength, stretching and warm-up plan with sources.",
+        epilog=ANALYZE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", metavar="RUN", help="activity file (.fit, .gpx or .tcx)")
+    _common(p)
+    p.set_defaults(handler=run_analyze)
+    d = sub.add_parser(
+        "demo",
+        help="analyse a built-in, generated hilly example run (no file needed)",
+        description="The whole analysis on a run that runmuscles GENERATES itself (8 km with a "
+        "60 m climb and descent; not a recording), so you can see an answer without a file.",
+        epilog=DEMO_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(d)
+    d.set_defaults(handler=run_demo)
+
+
+def _report_writer(path: str | None) -> Callable[[RunLoad, Path], Any] | None:
+    """The HTML report writer, or a clear error when the report module is not installed."""
+    if not path:
+        return None
+    try:
+        from runmuscles.report.html import (  # type: ignore[import-not-found,unused-ignore]
+            write_report,
+        )
+    except ImportError as exc:
+        if (exc.name or "").startswith("runmuscles.report") or "write_report" in str(exc):
+            raise InputError(
+                "HTML reports (-o/--html) are not available in this version of runmuscles "
+                "(runmuscles.report.html is missing); leave out -o, or use --json"
+            ) from None
+        raise
+    writer: Callable[[RunLoad, Path], Any] = write_report
+    return writer
+
+
+def _table() -> ConditionTable | None:
+    return TABLE_FACTORY() if TABLE_FACTORY is not None else None
+
+
+@contextmanager
+def _progress(show: bool, stages: int = 4) -> Iterator[Callable[[str], None] | None]:
+    """A rich progress bar on stderr advanced once per analysis stage (or nothing)."""
+    if not (show and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("analysing", total=stages)
+
+        def step(stage: str) -> None:
+            bar.update(task, advance=1, description=stage)
+
+        yield step
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    from runmuscles.load import analyze
+
+    writer = _report_writer(args.html)
+    path = Path(args.file)
+    big = path.is_file() and path.stat().st_size > PROGRESS_BYTES
+    with _progress(big) as step:
+        result = analyze(path, args.mass, args.height, _table(), progress=step)
+        if step:
+            step("advice")
+        return _emit(result, args, writer)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from runmuscles.examples import HILLY_RUN_DESCRIPTION, hilly_run
+    from runmuscles.load import analyze_activity
+
+    writer = _report_writer(args.html)
+    result = analyze_activity(hilly_run(), args.mass, args.height, _table())
+    result = replace(result, example=HILLY_RUN_DESCRIPTION)
+    return _emit(result, args, writer)
+
+
+def _emit(
+    result: RunLoad, args: argparse.Namespace, writer: Callable[[RunLoad, Path], Any] | None
+) -> int:
+    from runmuscles.advice import plan
+
+    advice = plan(result)
+    if writer is not None:
+        writer(result, Path(args.html))
+    if args.json:
+        data = result.to_dict()
+        data["advice"] = advice.to_dict()
+        if writer is not None:
+            data["report"] = str(args.html)
+        print_json(data)
+        return 0
+    _print_text(result, advice)
+    if writer is not None:
+        print(f"\nreport written to {args.html}")
+    return 0
+
+
+def _vs(ratio: float | None) -> str:
+    """A vs-flat ratio as a signed whole percentage ('+12 %'; never '-0 %')."""
+    return "-" if ratio is None else f"{round((ratio - 1) * 100):+d} %"
+
+
+MUSCLE_COLUMNS = ("muscle group", "share", "conc kJ", "ecc kJ", "J/kg", "up kJ", "flat kJ",
+                  "down kJ", "vs flat")  # fmt: skip
+
+
+def _print_text(r: RunLoad, advice: Plan) -> None:
+    from runmuscles.units import format_pace
+
+    a = r.activity
+    if r.example:
+        print(f"*** {r.example} ***\n")
+
+    def num(x: float | None, fmt: str) -> str:
+        return "-" if x is None else format(x, fmt)
+
+    up, down = num(a.get("ascent_m"), ".0f"), num(a.get("descent_m"), ".0f")
+    rows = [
+        ("device", a.get("device") or "-"),
+        ("duration", f"{a.get('duration_s', 0) / 60:.1f} min"),
+        ("moving time", f"{a.get('moving_time_s', 0) / 60:.1f} min"),
+        ("distance", f"{a.get('distance_m', 0) / 1000:.2f} km"),
+        ("ascent / descent", f"{up} / {down} m"),
+        ("body", f"{r.mass_kg:.0f} kg, {r.height_m:.2f} m"),
+    ]
+    for key, value in rows:
+        print(f"{key + ':':18s}{value}")
+    print()
+    print_table(
+        ("start min", "min", "km", "pace", "grade", "terrain", "strides", "work kJ"),
+        [
+            (
+                f"{s.start_s / 60:.1f}",
+                f"{s.duration_s / 60:.1f}",
+                f"{s.distance_m / 1000:.2f}",
+                format_pace(s.speed_m_s),
+                f"{s.grade:+.1%}",
+                s.terrain,
+                num(s.strides, ".0f"),
+                f"{sum(s.work_j.values()) / 1000:.1f}" if s.included else "-",
+            )
+            for s in r.segments
+        ],
+        title=f"{len(r.segments)} segments",
+    )
+    print()
+    print_table(
+        (
+            "muscle group",
+            "share",
+            "conc kJ",
+            "ecc kJ",
+            "J/kg",
+            "up kJ",
+            "flat kJ",
+            "down kJ",
+            "vs flat",
+        ),
+        [
+            (
+                g.group,
+                f"{g.share:.0%}",
+                f"{g.concentric_work_j / 1000:.1f}",
+                f"{g.eccentric_work_j / 1000:.1f}",
+                f"{g.work_j / r.mass_kg:.0f}",
+                *(f"{g.by_terrain[t] / 1000:.1f}" for t in ("uphill", "flat", "downhill")),
+                _vs(g.vs_flat),
+            )
+            for g in sorted(r.muscles, key=lambda g: -g.share)
+        ],
+        title="muscle work over the run (both legs)",
+    )
+    print()
+    print_table(
+        ("tendon", "impulse kN s", "cycles", "peak BW", "vs flat"),
+        [
+            (
+                t.tendon.replace("_", " "),
+                f"{t.impulse_ns / 1000:.0f}",
+                f"{t.cycles:.0f}",
+                f"{t.peak_force_bw:.1f}",
+                _vs(t.vs_flat),
+            )
+            for t in r.tendons
+        ],
+        title="tendon load",
+    )
+    print(f"\n{r.headline[0].upper()}{r.headline[1:]}.\n")
+    print("Warm-up before running:")
+    for s in advice.warmup["steps"]:
+        print(f"  - {s['name']} ({s['duration_s'] / 60:.0f} min): {s['text']}")
+    print("\nStrength and stretching chosen for this run:")
+    for i, item in enumerate(advice.items, 1):
+        print(f"  {i}. {item.name} ({item.kind}): {item.dosage}")
+        for reason in item.reasons:
+            print(f"     why: {reason}")
+        print(f"     sources: {', '.join(item.sources)}")
+    for n in advice.notes:
+        print(f"\nnote: {n['text']} [{', '.join(n['sources'])}]")
+    for w in r.warnings:
+        print(f"warning: {w}")
