@@ -148,7 +148,7 @@ def sample_data(cycle: Any = None, **overrides: Any) -> ReportData:
             concentric_j=c,
             eccentric_j=e,
             by_terrain={"uphill": 1.4 * c / 10, "flat": (c + e) / 10, "downhill": 1.3 * e / 10},
-            vs_flat={"uphill": 1.4 * c / (c + e), "downhill": 1.3 * e / (c + e)},
+            vs_flat=(1.4 * c + 1.3 * e) / (c + e) - 0.2,
         )
         for g, (c, e) in WORK.items()
     ]
@@ -469,3 +469,62 @@ def test_write_report_is_atomic(
         write_report(sample_data(), tmp_path / "missing" / "r.html")
     with pytest.raises(InputError, match="folder"):
         write_report(sample_data(), tmp_path)
+
+
+# ----------------------------------------------------------------------------- from a RunLoad
+@pytest.fixture(scope="module")
+def run_load() -> Any:
+    from runmuscles.examples import hilly_run
+    from runmuscles.load import analyze_activity
+    from tests.fixture_table import FixtureTable
+
+    return analyze_activity(hilly_run(), 70.0, 1.75, FixtureTable())
+
+
+def test_report_data_from_run_load_keeps_the_numbers(run_load: Any) -> None:
+    from runmuscles.report import report_data
+
+    data = report_data(run_load)
+    assert [g.id for g in data.groups] == list(run_load.groups)
+    for g in data.groups:
+        src = run_load.group(g.id)
+        assert (g.concentric_j, g.eccentric_j) == (src.concentric_work_j, src.eccentric_work_j)
+        assert g.vs_flat == src.vs_flat
+        for t, v in g.by_terrain.items():  # J per km of that terrain
+            assert v == pytest.approx(src.by_terrain[t] / (run_load.terrain_distance_m[t] / 1000))
+    # relative elevation: the sum of grade x distance; the example climbs 60 m and comes back
+    segs = data.segments
+    assert segs[-1].end_m == pytest.approx(sum(s.distance_m for s in run_load.segments))
+    climb = max(s.elevation_end_m for s in segs) - segs[0].elevation_start_m
+    assert climb == pytest.approx(60.0, abs=3.0)  # examples.hilly_run: 60 m climb
+    assert segs[-1].elevation_end_m == pytest.approx(0.0, abs=3.0)
+    for s in segs:  # the dominant group of a segment is the one with the most work there
+        if s.dominant:
+            assert s.dominant in run_load.groups
+    # tendons in body weights, warm-up and sources from the plan
+    bw = run_load.mass_kg * 9.80665
+    for t in data.tendons:
+        src = run_load.tendon(t.id)
+        assert t.peak_bw == src.peak_force_bw
+        total_bw_s = sum(v * run_load.terrain_distance_m[k] / 1000 for k, v in t.by_terrain.items())
+        assert total_bw_s == pytest.approx(src.impulse_ns / bw)
+    kinds = {a.kind for a in data.advice}
+    assert kinds == {"strength", "stretch", "warmup"}
+    assert data.sources and all(s.citation for s in data.sources)
+
+
+def test_write_report_takes_a_run_load(run_load: Any, cycle: Any, tmp_path: Path) -> None:
+    out = write_report(run_load, tmp_path / "run.html", cycle=cycle)
+    page = out.read_text(encoding="utf-8")
+    assert re.findall(r'<section id="([a-z]+)"', page) == list(SECTIONS)
+    root = next(s for s in _svgs(page) if s.get("class") == "bodymap")
+    values = {
+        e.get("data-muscle"): e.get("data-value") for e in root.iter() if e.get("data-muscle")
+    }
+    for g in run_load.muscles:
+        assert float(values[g.group] or "nan") == pytest.approx(g.work_j, rel=1e-5)
+    assert "stick-figure" in page and "3.30 m/s" in page
+    outside = re.sub(r'<section id="sources".*?</section>', "", page, flags=re.S)
+    assert "http://" not in outside and "https://" not in outside
+    with pytest.raises(InputError, match="RunLoad or a ReportData"):
+        write_report(object(), tmp_path / "x.html")

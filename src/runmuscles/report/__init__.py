@@ -16,6 +16,7 @@ from runmuscles.report.data import (
     TendonLoad,
 )
 from runmuscles.report.html import SECTIONS, render_report, write_report
+from runmuscles.report.runload import report_data
 
 __all__ = [
     "SECTIONS",
@@ -28,5 +29,6 @@ __all__ = [
     "body_map_svg",
     "body_view_svg",
     "render_report",
+    "report_data",
     "write_report",
 ]

@@ -255,7 +255,9 @@ def colour_bar_svg(vmax: float, unit: str, height: float = 300.0, steps: int = 4
     for f in (0.0, 0.25, 0.5, 0.75, 1.0):
         y = height - f * height
         ticks.append(el("line", {"x1": 16.0, "y1": y, "x2": 20.0, "y2": y, "stroke": "#666"}))
-        ticks.append(text(23.0, y + 4, f"{f * vmax:.0f}", {"fill": "#333"}))
+        v = f * vmax
+        label = f"{v / 1000:.3g}k" if v >= 1e4 else f"{v:.3g}" if v < 100 else f"{v:.0f}"
+        ticks.append(text(23.0, y + 4, label, {"fill": "#333"}))
     cap = text(0.0, -10.0, unit, {"fill": "#333", "font-weight": "600"})
     nod = el("rect", {"x": 0.0, "y": height + 16, "width": 16.0, "height": 10.0, "fill": NO_DATA})
     nod += text(23.0, height + 25, "no data", {"fill": "#333"})

@@ -62,7 +62,8 @@ class GroupLoad:
         eccentric_j: J, work absorbed while lengthening, as a positive number.
         by_terrain: terrain (``uphill``/``flat``/``downhill``) -> value in
             :attr:`ReportData.terrain_unit` (e.g. work per km on that terrain).
-        vs_flat: ``uphill``/``downhill`` -> ratio of that terrain's value to flat (1 = same).
+        vs_flat: this run's total work of the group / the same distance and pace on the flat
+            (1 = same; None if unknown).
         note: optional one-line remark shown on hover.
     """
 
@@ -71,7 +72,7 @@ class GroupLoad:
     concentric_j: float
     eccentric_j: float
     by_terrain: Mapping[str, float] = field(default_factory=dict)
-    vs_flat: Mapping[str, float] = field(default_factory=dict)
+    vs_flat: float | None = None
     note: str = ""
 
     def __post_init__(self) -> None:
@@ -83,9 +84,7 @@ class GroupLoad:
         object.__setattr__(
             self, "by_terrain", _terrain_map(f"{where}.by_terrain", self.by_terrain, TERRAINS)
         )
-        object.__setattr__(
-            self, "vs_flat", _terrain_map(f"{where}.vs_flat", self.vs_flat, ("uphill", "downhill"))
-        )
+        _finite(f"{where}.vs_flat", self.vs_flat, nonneg=True, optional=True)
 
     @property
     def total_j(self) -> float:
@@ -130,6 +129,7 @@ class TendonLoad:
         id, name: catalogue id and display name.
         peak_bw: largest force in a stride, body weights (None if unknown).
         by_terrain: terrain -> value in :attr:`ReportData.tendon_unit`.
+        vs_flat: this run's load / the same distance and pace on the flat (None if unknown).
         note: optional remark.
     """
 
@@ -137,11 +137,13 @@ class TendonLoad:
     name: str
     peak_bw: float | None = None
     by_terrain: Mapping[str, float] = field(default_factory=dict)
+    vs_flat: float | None = None
     note: str = ""
 
     def __post_init__(self) -> None:
         where = f"tendon {self.id!r}"
         _finite(f"{where}.peak_bw", self.peak_bw, nonneg=True, optional=True)
+        _finite(f"{where}.vs_flat", self.vs_flat, nonneg=True, optional=True)
         object.__setattr__(
             self, "by_terrain", _terrain_map(f"{where}.by_terrain", self.by_terrain, TERRAINS)
         )
@@ -197,6 +199,7 @@ class ReportData:
         advice: the plan (strength, stretching, warm-up).
         sources: every source the report cites, in display order.
         warnings: plain sentences shown under the summary (data gaps, extrapolation, ...).
+        advice_notes: caveats shown under the plan (plain sentences).
         terrain_unit: unit of ``GroupLoad.by_terrain`` (e.g. "J/km").
         tendon_unit: unit of ``TendonLoad.by_terrain`` (e.g. "BW s/km").
         cycle: a :class:`~runmuscles.cycle.GaitCycle` of the run's typical stride, or None.
@@ -214,6 +217,7 @@ class ReportData:
     advice: Sequence[AdviceItem] = ()
     sources: Sequence[SourceRef] = ()
     warnings: Sequence[str] = ()
+    advice_notes: Sequence[str] = ()
     terrain_unit: str = "J/km"
     tendon_unit: str = "BW s/km"
     cycle: Any = None
@@ -222,7 +226,8 @@ class ReportData:
     footer: str = ""
 
     def __post_init__(self) -> None:
-        for name in ("summary", "groups", "segments", "tendons", "advice", "sources", "warnings"):
+        lists = ("summary", "groups", "segments", "tendons", "advice", "sources", "warnings")
+        for name in (*lists, "advice_notes"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         for row in self.summary:
             if len(row) != 2:

@@ -13,15 +13,23 @@ Every text passes through ``html.escape``; source URLs are shown as plain text, 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from runmuscles.errors import InputError
 from runmuscles.report.bodymap import GROUP_IDS, body_map_svg
 from runmuscles.report.data import ADVICE_KINDS, ReportData
-from runmuscles.report.plots import profile_svg, tendon_bars_svg, terrain_bars_svg, work_bars_svg
+from runmuscles.report.plots import (
+    profile_svg,
+    tendon_bars_svg,
+    terrain_bars_svg,
+    vs_flat_text,
+    work_bars_svg,
+)
 from runmuscles.report.svg import esc
 
 __all__ = ["SECTIONS", "render_report", "write_report"]
@@ -99,7 +107,10 @@ def _summary(data: ReportData) -> str:
 
 
 def _labels(data: ReportData) -> dict[str, str]:
-    return {g.id: g.name for g in data.groups}
+    """Display names: the groups' own, else the id in words ("Tibialis anterior")."""
+    out = {gid: gid.replace("_", " ").capitalize() for gid in GROUP_IDS}
+    out.update({g.id: g.name for g in data.groups})
+    return out
 
 
 def _bodymap(data: ReportData) -> str:
@@ -148,8 +159,8 @@ def _terrain(data: ReportData) -> str:
         )
     return (
         f'<div class="chart-wrap">{terrain_bars_svg(data.groups, data.terrain_unit)}</div>'
-        f'<p class="note">Values in {esc(data.terrain_unit)}; at the right, the ratio of uphill '
-        "and downhill to flat.</p>"
+        f'<p class="note">Values in {esc(data.terrain_unit)}; at the right, how much more (or '
+        "less) work the whole run took than the same distance and pace on the flat.</p>"
     )
 
 
@@ -162,6 +173,7 @@ def _tendons(data: ReportData) -> str:
     notes = "".join(
         f'<p class="note"><b>{esc(t.name)}</b>: '
         + (f"peak {t.peak_bw:.1f} body weights per stride. " if t.peak_bw is not None else "")
+        + (f"{esc(vs_flat_text(t.vs_flat))}. " if t.vs_flat is not None else "")
         + f"{esc(t.note)}</p>"
         for t in data.tendons
     )
@@ -188,8 +200,9 @@ def _stride(data: ReportData) -> str:
 
 
 def _advice(data: ReportData) -> str:
+    notes = "".join(f'<p class="note">{esc(n)}</p>' for n in data.advice_notes)
     if not data.advice:
-        return _empty("No advice available.")
+        return _empty("No advice available.") + notes
     cols = []
     for kind in ADVICE_KINDS:
         items = [a for a in data.advice if a.kind == kind]
@@ -212,7 +225,7 @@ def _advice(data: ReportData) -> str:
             for a in items
         )
         cols.append(f'<div data-advice="{kind}"><h3>{_ADVICE_HEADINGS[kind]}</h3>{body}</div>')
-    return f'<div class="cols">{"".join(cols)}</div>'
+    return f'<div class="cols">{"".join(cols)}</div>' + notes
 
 
 def _sources(data: ReportData) -> str:
@@ -259,8 +272,12 @@ def render_report(data: ReportData) -> str:
     )
 
 
-def write_report(data: ReportData, path: str | os.PathLike[str]) -> Path:
+def write_report(data: Any, path: str | os.PathLike[str], cycle: Any = None) -> Path:
     """Render and write the report to ``path`` atomically; returns the path.
+
+    ``data`` is a :class:`ReportData`, or a :class:`~runmuscles.load.RunLoad` that is turned into
+    one by :func:`runmuscles.report.runload.report_data` (with its advice plan and, when given,
+    ``cycle``, a GaitCycle of the run's typical stride). ``cycle`` replaces the ReportData's own.
 
     The page is rendered completely before the file system is touched; it is written to a
     temporary file in the target folder and renamed over ``path``, so an error at any point leaves
@@ -271,6 +288,12 @@ def write_report(data: ReportData, path: str | os.PathLike[str]) -> Path:
         raise InputError(f"{target} is a folder; give a file name such as {target / 'report.html'}")
     if not target.parent.is_dir():
         raise InputError(f"folder {target.parent} does not exist; create it or choose another path")
+    if not isinstance(data, ReportData):
+        from runmuscles.report.runload import report_data
+
+        data = report_data(data, cycle=cycle)
+    elif cycle is not None:
+        data = dataclasses.replace(data, cycle=cycle)
     page = render_report(data)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

@@ -27,6 +27,7 @@ __all__ = [
     "profile_svg",
     "tendon_bars_svg",
     "terrain_bars_svg",
+    "vs_flat_text",
     "work_bars_svg",
 ]
 
@@ -140,7 +141,7 @@ def grouped_bars_svg(
     label_w, bar_h, top = 150.0, 10.0, 30.0
     n = len(series)
     row_h = n * bar_h + 10.0
-    plot_w = width - label_w - 110.0
+    plot_w = width - label_w - 190.0
     values = [v for _, _, vals, _ in rows for v in vals.values()]
     vmax = nice_max(max(values, default=0.0))
     height = top + len(rows) * row_h + 28.0
@@ -155,7 +156,7 @@ def grouped_bars_svg(
             el("line", {"x1": x, "y1": top - 4, "x2": x, "y2": height - 22, "stroke": GRID})
         )
         parts.append(text(x, height - 8, _fmt(f * vmax), {"text-anchor": "middle", "fill": INK}))
-    parts.append(text(label_w + plot_w + 8, height - 8, unit, {"fill": INK}))
+    parts.append(text(label_w + plot_w + 24, height - 8, unit, {"fill": INK}))
     for i, (rid, label, vals, extra) in enumerate(rows):
         y = top + i * row_h
         parts.append(
@@ -185,16 +186,16 @@ def grouped_bars_svg(
     return svg(width, height, "".join(parts), {"class": "chart bars"})
 
 
-def _ratio_text(vs_flat: Mapping[str, float]) -> str:
-    bits = [f"{'up' if k == 'uphill' else 'down'} x{v:.2f}" for k, v in vs_flat.items()]
-    return ", ".join(bits)
+def vs_flat_text(ratio: float | None) -> str:
+    """A ratio to the flat run as a signed percentage ("+12 % vs flat"); "" when unknown."""
+    return "" if ratio is None else f"{round((ratio - 1) * 100):+d} % vs flat"
 
 
 def terrain_bars_svg(groups: Sequence[GroupLoad], unit: str, width: float = 760.0) -> str:
     """Uphill / flat / downhill value of each group (``GroupLoad.by_terrain``, in ``unit``),
-    with the ratios to flat written at the right."""
+    with the whole run's work compared with a flat run at the right."""
     rows = [
-        (g.id, g.name, dict(g.by_terrain), _ratio_text(g.vs_flat))
+        (g.id, g.name, dict(g.by_terrain), vs_flat_text(g.vs_flat))
         for g in sorted(groups, key=lambda g: -g.total_j)
         if g.by_terrain
     ]
@@ -208,7 +209,14 @@ def tendon_bars_svg(tendons: Sequence[TendonLoad], unit: str, width: float = 760
             t.id,
             t.name,
             dict(t.by_terrain),
-            f"peak {t.peak_bw:.1f} BW" if t.peak_bw is not None else "",
+            ", ".join(
+                x
+                for x in (
+                    f"peak {t.peak_bw:.1f} BW" if t.peak_bw is not None else "",
+                    vs_flat_text(t.vs_flat),
+                )
+                if x
+            ),
         )
         for t in tendons
     ]
