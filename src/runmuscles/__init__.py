@@ -48,6 +48,10 @@ _LAZY: dict[str, str] = {
     # per-muscle load of a run, advice (issue 6)
     "RunLoad": "runmuscles.load",
     "analyze": "runmuscles.load",
+    # HTML report (issue 7)
+    "ReportData": "runmuscles.report",
+    "render_report": "runmuscles.report",
+    "write_report": "runmuscles.report",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]
