@@ -266,7 +266,7 @@ def inverse_validation_rows(
     """
     from runmuscles.io.fukuchi import read_fukuchi
 
-    path = Path(path) if path is not None else _default_fukuchi()
+    path = Path(path) if path is not None else default_fukuchi()
     if not path.is_file():
         raise InputError(f"no Fukuchi table at {path}; pass the RBDSnnnprocessed.txt path")
     rows: list[dict[str, Any]] = []
@@ -330,7 +330,7 @@ def inverse_validation_rows(
     return rows
 
 
-def _default_fukuchi() -> Path:
+def default_fukuchi() -> Path:
     """``shared/data/fukuchi2017/RBDS001processed.txt`` next to a parent of the package."""
     rel = Path("shared", "data", "fukuchi2017", "RBDS001processed.txt")
     for up in Path(__file__).resolve().parents:

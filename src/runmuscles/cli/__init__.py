@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "runmuscles.cli.model",
     "runmuscles.cli.activity",
     "runmuscles.cli.inverse",
+    "runmuscles.cli.validate",
 )
 
 EPILOG = """\
