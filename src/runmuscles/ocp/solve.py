@@ -70,6 +70,7 @@ class SolverOptions:
             "mumps_pivot_order": 5,
             "max_wall_time": self.max_wall_time,
             "print_level": self.print_level,
+            "sb": "yes",  # no IPOPT banner on stdout (it would break --json output)
             "nlp_scaling_method": "gradient-based",
             "mu_strategy": "adaptive",
         }
