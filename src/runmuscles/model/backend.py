@@ -29,6 +29,9 @@ class Ops:
     exp: Callable[[Any], Any]
     sqrt: Callable[[Any], Any]
     tanh: Callable[[Any], Any]
+    log: Callable[[Any], Any]
+    sinh: Callable[[Any], Any]
+    asinh: Callable[[Any], Any]
     stack: Callable[[Sequence[Any]], Any]
     solve: Callable[[Any, Any], Any]
 
@@ -47,7 +50,19 @@ def _np_solve(a: Any, b: Any) -> np.ndarray:
     return np.linalg.solve(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
 
 
-_NUMPY = Ops("numpy", np.sin, np.cos, np.exp, np.sqrt, np.tanh, _np_stack, _np_solve)
+_NUMPY = Ops(
+    "numpy",
+    np.sin,
+    np.cos,
+    np.exp,
+    np.sqrt,
+    np.tanh,
+    np.log,
+    np.sinh,
+    np.arcsinh,
+    _np_stack,
+    _np_solve,
+)
 _CASADI: Ops | None = None
 
 
@@ -59,7 +74,19 @@ def _casadi_ops() -> Ops:
         def stack(items: Sequence[Any]) -> Any:
             return ca.vertcat(*items)
 
-        _CASADI = Ops("casadi", ca.sin, ca.cos, ca.exp, ca.sqrt, ca.tanh, stack, ca.solve)
+        _CASADI = Ops(
+            "casadi",
+            ca.sin,
+            ca.cos,
+            ca.exp,
+            ca.sqrt,
+            ca.tanh,
+            ca.log,
+            ca.sinh,
+            ca.asinh,
+            stack,
+            ca.solve,
+        )
     return _CASADI
 
 

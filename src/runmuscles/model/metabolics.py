@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from runmuscles.model._backend import lib
+from runmuscles.model.backend import ops_for as lib
 from runmuscles.model.muscle import MuscleParams, active_force_length, force_velocity
 
 __all__ = [

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from runmuscles.model._backend import lib
+from runmuscles.model.backend import ops_for as lib
 
 __all__ = [
     "ACTIVATION_SMOOTHING",
