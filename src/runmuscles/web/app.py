@@ -341,6 +341,10 @@ def create_app(
         return result.to_dict()
 
     # ----------------------------------------------------------------- pages
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(pages.FAVICON_SVG, media_type="image/svg+xml")
+
     @app.get("/", response_class=HTMLResponse)
     def home(profile: str = DEFAULT_PROFILE) -> str:
         prof = db.profile(profile)

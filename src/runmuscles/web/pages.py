@@ -14,6 +14,7 @@ from runmuscles.report.colour import group_colour
 from runmuscles.report.svg import el, esc, svg, text, title
 
 __all__ = [
+    "FAVICON_SVG",
     "error_page",
     "explore_page",
     "history_page",
@@ -21,6 +22,13 @@ __all__ = [
     "report_page",
     "weekly_chart_svg",
 ]
+
+#: A small icon (a purple disc with a white "m"), served at /favicon.ico.
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" '
+    'fill="#6a2c91"/><text x="16" y="22" font-size="18" text-anchor="middle" fill="#fff" '
+    'font-family="sans-serif">m</text></svg>'
+)
 
 _CSS = """
 :root{--ink:#1d1d24;--muted:#666;--line:#e2dfe8;--card:#fff;--bg:#f6f4f9;--accent:#6a2c91}
