@@ -244,16 +244,16 @@ def weekly_chart_svg(weekly: Mapping[str, Any], labels: Mapping[str, str]) -> st
     totals = [sum(weekly["work_j"][g][i] for g in groups) for i in range(len(weeks))]
     top = max(totals, default=0.0) or 1.0
     w, h, left, bottom, right = 760.0, 300.0, 56.0, 40.0, 150.0
-    plot_w, plot_h = w - left - right, h - bottom - 16.0
+    plot_w, plot_h = w - left - right, h - bottom - 28.0
     bw = plot_w / max(len(weeks), 1)
-    axis = {"x1": left, "y1": 16.0, "x2": left, "y2": 16.0 + plot_h, "stroke": "#999"}
+    axis = {"x1": left, "y1": 28.0, "x2": left, "y2": 28.0 + plot_h, "stroke": "#999"}
     parts = [el("line", axis)]
     for f in (0.0, 0.5, 1.0):
-        y = 16.0 + plot_h * (1 - f)
+        y = 28.0 + plot_h * (1 - f)
         parts.append(text(left - 6, y + 4, f"{top * f / 1000:.3g}", {"text-anchor": "end"}))
     parts.append(text(4.0, 12.0, "work, kJ", {"fill": "#333"}))
     for i, week in enumerate(weeks):
-        x, y = left + i * bw + 3, 16.0 + plot_h
+        x, y = left + i * bw + 3, 28.0 + plot_h
         for g in groups:
             v = weekly["work_j"][g][i]
             if v <= 0:
