@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "runmuscles.cli.activity",
     "runmuscles.cli.inverse",
     "runmuscles.cli.validate",
+    "runmuscles.cli.serve",
 )
 
 EPILOG = """\
@@ -40,6 +41,7 @@ examples:
   runmuscles inverse RBDS001processed.txt --speed 3.5   muscle forces from measured motion
   runmuscles demo                        muscle load of a generated hilly example run
   runmuscles analyze run.fit             per-muscle load of your run, hills, advice
+  runmuscles serve                       local web app on http://127.0.0.1:8000
   runmuscles COMMAND --help              help and examples for one command
 """
 
