@@ -72,9 +72,18 @@ def _apply_bounds(tr: Transcription, problem: Problem) -> tuple[np.ndarray, np.n
 def _initial_point(
     tr: Transcription, layout: NodeLayout, problem: Problem
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Scaled initial point and, for a warm start at the very same condition, multipliers.
+
+    A previous solution at another condition is used as it is (rescaling the forward motion
+    to the new speed was tried: it makes the stance foot slide, a far larger violation than
+    the periodicity gap it closes). Its multipliers are dropped: they belong to the old
+    condition and mislead the first iterations (measured: more iterations with them).
+    """
     guess = problem.guess
     if isinstance(guess, Solution) and guess.n_intervals == problem.n_intervals:
-        return guess.z.copy(), guess.lam_g, guess.lam_x
+        if guess.speed == problem.speed and guess.grade == problem.grade:
+            return guess.z.copy(), guess.lam_g, guess.lam_x
+        return guess.z.copy(), None, None
     x, u, duration = template_guess(problem.runner, layout, problem.speed, problem.n_intervals)
     return tr.pack(x, u, duration), None, None
 
@@ -87,7 +96,7 @@ def solve_problem(
     problem.validate()
     tr, layout = get_transcription(problem)
     z0, lam_g0, lam_x0 = _initial_point(tr, layout, problem)
-    warm = lam_g0 is not None
+    warm = problem.guess is not None
     opts = options or SolverOptions()
     if warm and not opts.warm_start:
         opts = replace(opts, warm_start=True)
