@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "runmuscles.cli.model",
     "runmuscles.cli.activity",
     "runmuscles.cli.inverse",
+    "runmuscles.cli.atlas",
 )
 
 EPILOG = """\
@@ -39,6 +40,8 @@ examples:
   runmuscles inverse RBDS001processed.txt --speed 3.5   muscle forces from measured motion
   runmuscles demo                        muscle load of a generated hilly example run
   runmuscles analyze run.fit             per-muscle load of your run, hills, advice
+  runmuscles explore --speed 4 --grade=-10%  muscle picture of a stride, from the atlas
+  runmuscles atlas build --workers 2     (re)build the muscle atlas, resumable
   runmuscles COMMAND --help              help and examples for one command
 """
 
