@@ -63,6 +63,8 @@ ONE_THREAD_ENV = {
 MAX_POOL_RESTARTS = 3
 #: Attempts per condition and build (the first and one retry).
 MAX_ATTEMPTS = 2
+#: Seconds to wait for a Dask scheduler to answer.
+CONNECT_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ class _Dask:
         self._distributed = distributed
         if isinstance(scheduler, str):
             try:
-                self.client = distributed.Client(scheduler, timeout="30s")
+                self.client = distributed.Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
             except OSError as exc:
                 raise InputError(
                     f"cannot reach the Dask scheduler at {scheduler}: {exc}; check the address "
@@ -203,12 +205,18 @@ def _one_thread_env() -> Iterator[None]:
                 os.environ[k] = v
 
 
+#: solve_fn keywords that do not change the result (a re-run may change them and keep its parts)
+_NEUTRAL_KEYWORDS = ("delay", "max_iter")
+
+
 def _solver_id(solve_fn: Any) -> str:
+    """Name of the solve function and the keywords that define its results."""
     fn = solve_fn.func if isinstance(solve_fn, functools.partial) else solve_fn
     name = f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
-    if isinstance(solve_fn, functools.partial) and solve_fn.keywords:
-        kw = {k: v for k, v in solve_fn.keywords.items() if k != "delay"}
-        name += f"({', '.join(f'{k}={v!r}' for k, v in sorted(kw.items()))})"
+    if isinstance(solve_fn, functools.partial):
+        kw = {k: v for k, v in solve_fn.keywords.items() if k not in _NEUTRAL_KEYWORDS}
+        if kw:
+            name += f"({', '.join(f'{k}={v!r}' for k, v in sorted(kw.items()))})"
     return name
 
 
