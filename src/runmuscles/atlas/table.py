@@ -324,7 +324,7 @@ class Atlas:
 
                 raise DataError(
                     f"no muscle atlas at {p}: this installation ships none yet; build one with "
-                    "`runmuscles atlas build --speeds 2:6:0.5 --grades -30%:30%:5% -o atlas.nc` "
+                    "`runmuscles atlas build --speeds 2:6:0.5 --grades=-30%:30%:5% -o atlas.nc` "
                     f"and point {ENV_PATH} at it"
                 )
             raise InputError(f"no such atlas file: {p}")

@@ -12,12 +12,13 @@ __all__ = ["explore_data", "register"]
 
 BUILD_EXAMPLES = """\
 examples:
-  runmuscles atlas build --speeds 2:6:0.5 --grades -30%:30%:5% --workers 2 -o atlas.nc
+  runmuscles atlas build --speeds 2:6:0.5 --grades=-30%:30%:5% --workers 2 -o atlas.nc
   runmuscles atlas build --speeds 3:4:0.5 --grades 0%:10%:5%          a small trial grid
   runmuscles atlas build ... --scheduler tcp://login01:8786           on a Dask cluster
   runmuscles atlas info atlas.nc                                      grid, provenance, gaps
 
-Interrupted? Re-run the same command: finished conditions are kept in atlas.nc.parts/.
+Negative values need '=': --grades=-30%:30%:5%. Interrupted? Re-run the same command:
+finished conditions are kept in atlas.nc.parts/ (also reused by a wider grid with the same -o).
 """
 
 EXPLORE_EXAMPLES = """\
