@@ -113,6 +113,17 @@ def test_killed_build_resumes_without_recomputing(serial: Atlas, tmp_path: Path)
     _assert_same(serial, Atlas.load(out))
 
 
+def test_a_killed_worker_is_replaced_and_nothing_is_lost(serial: Atlas, tmp_path: Path) -> None:
+    marker = tmp_path / "crashed"
+    solve = functools.partial(standin_solve, crash_once=(str(marker), (4.0, 0.0)))
+    rep = build_atlas(SPEEDS, GRADES, workers=2, output=tmp_path / "a.nc", solve_fn=solve)
+    assert marker.exists()  # the worker did die
+    assert rep.failed == {} and len(rep.solved) == 9
+    atlas = Atlas.load(tmp_path / "a.nc")
+    _assert_same(serial, atlas)
+    assert atlas.ds["attempts"].values.max() == 1  # a dead worker is not a failed attempt
+
+
 def test_wider_grid_reuses_the_parts(tmp_path: Path) -> None:
     out = tmp_path / "a.nc"
     build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=standin_solve)

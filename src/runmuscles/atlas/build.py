@@ -206,7 +206,7 @@ def _one_thread_env() -> Iterator[None]:
 
 
 #: solve_fn keywords that do not change the result (a re-run may change them and keep its parts)
-_NEUTRAL_KEYWORDS = ("delay", "max_iter")
+_NEUTRAL_KEYWORDS = ("delay", "max_iter", "crash_once")
 
 
 def _solver_id(solve_fn: Any) -> str:

@@ -10,8 +10,10 @@ processes, so it must be picklable: a module-level function or a :func:`functool
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -118,6 +120,7 @@ def standin_solve(
     delay: float = 0.0,
     fail: frozenset[tuple[float, float]] = frozenset(),
     fail_from: frozenset[tuple[tuple[float, float], tuple[float, float] | None]] = frozenset(),
+    crash_once: tuple[str, tuple[float, float]] | None = None,
 ) -> Outcome:
     """A TEST STAND-IN for :func:`predictive_solve`, NOT physiology: a deterministic, cheap
     record whose every number is :func:`standin_bilinear` of speed and grade, for testing and
@@ -125,13 +128,20 @@ def standin_solve(
 
     ``delay`` s of sleep imitates solve time. Conditions ``(speed, grade)`` in ``fail`` always
     fail; ``((speed, grade), source)`` in ``fail_from`` fails when warm-started from ``source``
-    (None: cold). The guess it returns is ``{"speed", "grade"}`` of the condition.
+    (None: cold). ``crash_once = (marker_path, (speed, grade))`` kills the worker process
+    (``os._exit``) at that condition unless the marker file exists, which it creates first (a
+    worker that dies once). The guess it returns is ``{"speed", "grade"}`` of the condition.
     """
     v, g = condition.speed, condition.grade
     source = None if guess is None else (float(guess["speed"]), float(guess["grade"]))
     if delay > 0:
         time.sleep(delay)
     here = (round(v, 6), round(g, 6))
+    if crash_once is not None and crash_once[1] == here:
+        marker = Path(crash_once[0])
+        if not marker.exists():
+            marker.touch()
+            os._exit(1)
     if here in fail or (here, source) in fail_from:
         raise ConvergenceError(
             f"stand-in failure at {condition.label()} (from {source})", status="StandIn_Failure"
