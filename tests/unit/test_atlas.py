@@ -229,3 +229,23 @@ def test_build_refuses_a_grid_beyond_the_model(tmp_path: Path) -> None:
     solve = functools.partial(standin_solve)
     with pytest.raises(InputError, match="workers"):
         build_atlas(SPEEDS, GRADES, workers=-1, output=tmp_path / "b.nc", solve_fn=solve)
+
+
+def test_analysis_without_an_atlas_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RUNMUSCLES_ATLAS", str(tmp_path / "none.nc"))
+    assert main(["demo"]) == 4
+    err = capsys.readouterr().err
+    assert "no muscle atlas" in err and "atlas build" in err and err.count("\n") == 1
+
+
+def test_analysis_runs_on_a_built_atlas(
+    atlas_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the shipped-atlas path end to end (stand-in numbers: this checks plumbing, not physiology)
+    monkeypatch.setenv("RUNMUSCLES_ATLAS", str(atlas_path))
+    code = main(["demo", "--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "quadriceps" in out.out
