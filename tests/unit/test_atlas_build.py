@@ -203,3 +203,27 @@ def test_unreachable_scheduler_is_a_clear_error(
     with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
         build_atlas(SPEEDS, GRADES, scheduler="tcp://127.0.0.1:9", output=tmp_path / "a.nc",
                     solve_fn=standin_solve)  # fmt: skip
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_cli_build_with_progress_bar(
+    tty: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import runmuscles.atlas
+    from runmuscles.cli import main
+
+    real = runmuscles.atlas.build_atlas
+
+    def standin_build(*args: object, **kw: object) -> object:
+        kw["solve_fn"] = standin_solve  # the CLI always uses the real solve: swap it for speed
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runmuscles.atlas, "build_atlas", standin_build)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty, raising=False)
+    out = tmp_path / "a.nc"
+    argv = ["atlas", "build", "--speeds", SPEEDS, "--grades=-5%:5%:5%", "--workers", "0"]
+    assert main([*argv, "-o", str(out)]) == 0
+    cap = capsys.readouterr()
+    assert "9 conditions solved now" in cap.out
+    assert tty or "done 9, failed 0, remaining 0" in cap.err
+    assert Atlas.load(out).provenance["command"].startswith("runmuscles ")
