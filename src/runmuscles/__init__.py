@@ -48,6 +48,9 @@ _LAZY: dict[str, str] = {
     # per-muscle load of a run, advice (issue 6)
     "RunLoad": "runmuscles.load",
     "analyze": "runmuscles.load",
+    # muscle atlas (issue 5)
+    "Atlas": "runmuscles.atlas",
+    "build_atlas": "runmuscles.atlas",
     # HTML report (issue 7)
     "ReportData": "runmuscles.report",
     "render_report": "runmuscles.report",

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "runmuscles.cli.inverse",
     "runmuscles.cli.validate",
     "runmuscles.cli.serve",
+    "runmuscles.cli.atlas",
 )
 
 EPILOG = """\
@@ -42,6 +43,8 @@ examples:
   runmuscles demo                        muscle load of a generated hilly example run
   runmuscles analyze run.fit             per-muscle load of your run, hills, advice
   runmuscles serve                       local web app on http://127.0.0.1:8000
+  runmuscles explore --speed 4 --grade=-10%  muscle picture of a stride, from the atlas
+  runmuscles atlas build --workers 2     (re)build the muscle atlas, resumable
   runmuscles COMMAND --help              help and examples for one command
 """
 

@@ -1,0 +1,229 @@
+"""The build machinery with the stand-in solve (NOT physiology): continuation order, parallel
+workers, resume after a kill, retry then recorded failure, Dask LocalCluster."""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from runmuscles.atlas import Atlas, build_atlas, standin_solve
+from runmuscles.atlas.build import BuildStatus
+from runmuscles.errors import InputError, OutOfRangeError
+
+SPEEDS, GRADES = "3:4:0.5", "-5%:5%:5%"  # 3 x 3, start (3.5, 0) in the middle
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _content(atlas: Atlas) -> dict[str, np.ndarray]:
+    skip = {"solve_time_s", "warm_start_speed", "warm_start_grade", "attempts", "iterations"}
+    return {str(k): v.values for k, v in atlas.ds.data_vars.items() if k not in skip}
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
+    out = tmp_path_factory.mktemp("serial") / "a.nc"
+    build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=standin_solve)
+    return Atlas.load(out)
+
+
+def _assert_same(a: Atlas, b: Atlas) -> None:
+    ca, cb = _content(a), _content(b)
+    assert ca.keys() == cb.keys()
+    for k in ca:
+        np.testing.assert_array_equal(ca[k], cb[k], err_msg=k)
+
+
+def _assert_warm_chain(atlas: Atlas) -> None:
+    ws, wg = atlas.ds["warm_start_speed"].values, atlas.ds["warm_start_grade"].values
+    assert np.isnan(ws).sum() == 1  # one cold start, everything else continued
+    for i, v in enumerate(atlas.speeds):
+        for j, g in enumerate(atlas.grades):
+            if not np.isnan(ws[i, j]):
+                assert abs(ws[i, j] - v) <= 0.5 + 1e-9 and abs(wg[i, j] - g) <= 0.05 + 1e-9
+                assert (ws[i, j], wg[i, j]) != (v, g)
+
+
+def test_serial_build_order_and_progress(tmp_path: Path) -> None:
+    seen: list[BuildStatus] = []
+    rep = build_atlas(
+        SPEEDS, GRADES, workers=0, output=tmp_path / "a.nc", solve_fn=standin_solve,
+        progress=seen.append,
+    )  # fmt: skip
+    assert rep.solved[0] == "v3.500000_g+0.000000" and len(rep.solved) == 9
+    # each condition was warm-started from one solved earlier in the build
+    atlas = Atlas.load(tmp_path / "a.nc")
+    done: set[tuple[float, float]] = set()
+    for key in rep.solved:
+        v, g = (float(x) for x in key[1:].split("_g"))
+        i, j = list(atlas.speeds).index(v), list(atlas.grades).index(g)
+        src = (atlas.ds["warm_start_speed"].values[i, j], atlas.ds["warm_start_grade"].values[i, j])
+        assert np.isnan(src[0]) or (float(src[0]), float(src[1])) in done
+        done.add((v, g))
+    last = seen[-1]
+    assert (last.total, last.done, last.failed, last.remaining) == (9, 9, 0, 0)
+
+
+def test_two_local_workers_give_the_same_atlas(serial: Atlas, tmp_path: Path) -> None:
+    out = tmp_path / "a.nc"
+    build_atlas(SPEEDS, GRADES, workers=2, output=out, solve_fn=standin_solve)
+    atlas = Atlas.load(out)
+    _assert_same(serial, atlas)
+    _assert_warm_chain(atlas)
+
+
+def test_killed_build_resumes_without_recomputing(serial: Atlas, tmp_path: Path) -> None:
+    out = tmp_path / "a.nc"
+    parts = Path(f"{out}.parts")
+    code = textwrap.dedent(f"""
+        import functools
+        from runmuscles.atlas import build_atlas, standin_solve
+        build_atlas({SPEEDS!r}, {GRADES!r}, workers=0, output={str(out)!r},
+                    solve_fn=functools.partial(standin_solve, delay=0.4))
+    """)
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(parts.glob("*.done.pkl"))) < 3:
+            assert proc.poll() is None, "the build ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert not out.exists()  # killed before the end
+    before = {p.name: p.stat().st_mtime_ns for p in parts.glob("*.done.pkl")}
+    assert 3 <= len(before) < 9
+    rep = build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=standin_solve)
+    solved_now = {f"{k}.done.pkl" for k in rep.solved}
+    assert solved_now.isdisjoint(before)  # no finished condition computed twice
+    assert solved_now | set(before) == {p.name for p in parts.glob("*.done.pkl")}
+    assert len(solved_now) + len(before) == 9 and len(rep.reused) == len(before)
+    for name, mtime in before.items():
+        assert (parts / name).stat().st_mtime_ns == mtime
+    _assert_same(serial, Atlas.load(out))
+
+
+def test_a_killed_worker_is_replaced_and_nothing_is_lost(serial: Atlas, tmp_path: Path) -> None:
+    marker = tmp_path / "crashed"
+    solve = functools.partial(standin_solve, crash_once=(str(marker), (4.0, 0.0)))
+    rep = build_atlas(SPEEDS, GRADES, workers=2, output=tmp_path / "a.nc", solve_fn=solve)
+    assert marker.exists()  # the worker did die
+    assert rep.failed == {} and len(rep.solved) == 9
+    atlas = Atlas.load(tmp_path / "a.nc")
+    _assert_same(serial, atlas)
+    assert atlas.ds["attempts"].values.max() == 1  # a dead worker is not a failed attempt
+
+
+def test_wider_grid_reuses_the_parts(tmp_path: Path) -> None:
+    out = tmp_path / "a.nc"
+    build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=standin_solve)
+    rep = build_atlas("3:4.5:0.5", GRADES, workers=0, output=out, solve_fn=standin_solve)
+    assert len(rep.reused) == 9 and len(rep.solved) == 3
+    assert Atlas.load(out).speed_range == (3.0, 4.5)
+    with pytest.raises(InputError, match="another build"):
+        build_atlas(SPEEDS, GRADES, mass=60, workers=0, output=out, solve_fn=standin_solve)
+
+
+def test_failure_is_retried_from_another_neighbour(serial: Atlas, tmp_path: Path) -> None:
+    # (4.0, +5 %) is first warm-started from its nearest solved neighbour in the serial build
+    i, j = 2, 2
+    src = (
+        float(serial.ds["warm_start_speed"].values[i, j]),
+        float(serial.ds["warm_start_grade"].values[i, j]),
+    )
+    flaky = functools.partial(standin_solve, fail_from=frozenset({((4.0, 0.05), src)}))
+    rep = build_atlas(SPEEDS, GRADES, workers=0, output=tmp_path / "a.nc", solve_fn=flaky)
+    assert rep.failed == {}
+    atlas = Atlas.load(tmp_path / "a.nc")
+    assert atlas.ds["attempts"].values[i, j] == 2
+    second = (atlas.ds["warm_start_speed"].values[i, j], atlas.ds["warm_start_grade"].values[i, j])
+    assert second != src and not np.isnan(second[0])
+
+
+def test_persistent_failure_is_recorded_and_lookup_near_it_refused(tmp_path: Path) -> None:
+    bad = functools.partial(standin_solve, fail=frozenset({(4.0, 0.05)}))
+    out = tmp_path / "a.nc"
+    rep = build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=bad)
+    assert rep.failed == {"v4.000000_g+0.050000": "StandIn_Failure"}
+    assert Path(f"{out}.parts/v4.000000_g+0.050000.failed.json").is_file()
+    atlas = Atlas.load(out)
+    (miss,) = atlas.missing()
+    assert (miss["speed"], miss["grade"], miss["status"]) == (4.0, 0.05, "StandIn_Failure")
+    assert "stand-in failure at 4 m/s" in miss["message"]
+    assert atlas.ds["attempts"].values[2, 2] == 0 and atlas.ds["cell_status"].values[2, 2] == 1
+    with pytest.raises(OutOfRangeError, match=r"4 m/s \+5%.*failed.*simulate"):
+        atlas.lookup(np.array([3.5, 3.9]), np.array([0.0, 0.04]))
+    atlas.lookup(np.array([3.4, 4.0, 3.9]), np.array([0.04, 0.0, -0.01]))  # away from it: fine
+    # a re-run tries the failed cell again (here it fails again, deterministically)
+    rep2 = build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=bad)
+    assert len(rep2.reused) == 8 and rep2.failed == rep.failed
+
+
+def test_a_failed_start_moves_the_cold_start(tmp_path: Path) -> None:
+    bad = functools.partial(standin_solve, fail=frozenset({(3.5, 0.0)}))
+    rep = build_atlas(SPEEDS, GRADES, workers=0, output=tmp_path / "a.nc", solve_fn=bad)
+    assert list(rep.failed) == ["v3.500000_g+0.000000"] and len(rep.solved) == 8
+    atlas = Atlas.load(tmp_path / "a.nc")
+    assert np.isnan(atlas.ds["warm_start_speed"].values).sum() == 2  # the new cold start + gap
+
+
+def test_dask_local_cluster_builds_the_same_atlas(serial: Atlas, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed", reason="pip install 'runmuscles[cluster]'")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        rep = build_atlas(
+            SPEEDS, GRADES, scheduler=client, output=tmp_path / "a.nc", solve_fn=standin_solve
+        )
+    assert len(rep.solved) == 9
+    atlas = Atlas.load(tmp_path / "a.nc")
+    _assert_same(serial, atlas)
+    _assert_warm_chain(atlas)
+    assert "dask" in atlas.provenance["workers"]
+
+
+def test_unreachable_scheduler_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setattr("runmuscles.atlas.build.CONNECT_TIMEOUT_S", 1.0)
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
+        build_atlas(SPEEDS, GRADES, scheduler="tcp://127.0.0.1:9", output=tmp_path / "a.nc",
+                    solve_fn=standin_solve)  # fmt: skip
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_cli_build_with_progress_bar(
+    tty: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import runmuscles.atlas
+    from runmuscles.cli import main
+
+    real = runmuscles.atlas.build_atlas
+
+    def standin_build(*args: object, **kw: object) -> object:
+        kw["solve_fn"] = standin_solve  # the CLI always uses the real solve: swap it for speed
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runmuscles.atlas, "build_atlas", standin_build)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty, raising=False)
+    out = tmp_path / "a.nc"
+    argv = ["atlas", "build", "--speeds", SPEEDS, "--grades=-5%:5%:5%", "--workers", "0"]
+    assert main([*argv, "-o", str(out)]) == 0
+    cap = capsys.readouterr()
+    assert "9 conditions solved now" in cap.out
+    assert tty or "done 9, failed 0, remaining 0" in cap.err
+    assert Atlas.load(out).provenance["command"].startswith("runmuscles ")
