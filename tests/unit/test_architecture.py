@@ -15,7 +15,7 @@ PKG = Path(runmuscles.__file__).resolve().parent
 #: The layers of ../shared/DESIGN.md, first to last. A module may import only from its own layer
 #: or earlier ones.
 LAYERS: list[set[str]] = [
-    {"errors", "units"},
+    {"errors", "units", "conventions"},
     {"anatomy"},
     {"io"},
     {"model"},

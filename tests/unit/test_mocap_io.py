@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from runmuscles.conventions import DOFS
 from runmuscles.errors import FileFormatError, InputError, OutOfRangeError, RunmusclesError
 from runmuscles.io.fukuchi import read_fukuchi
 from runmuscles.io.mocap import read_motion
-from runmuscles.io.motion import DOFS, GroundForce, Motion
+from runmuscles.io.motion import GroundForce, Motion
 from runmuscles.io.opensim import read_opensim, read_table, read_trc, write_sto
 from runmuscles.units import DEG, G
 from tests.conftest import shared_data

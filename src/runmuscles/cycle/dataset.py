@@ -19,6 +19,7 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from runmuscles import __version__
+from runmuscles.conventions import DOFS, MUSCLE_GROUPS, SIDES
 from runmuscles.errors import InputError, UnknownNameError
 
 __all__ = [
@@ -38,21 +39,6 @@ __all__ = [
     "split_side",
 ]
 
-#: Generalised coordinates of the runner model (COMMON conventions); a cycle may hold a subset.
-DOFS: tuple[str, ...] = (
-    "pelvis_tx", "pelvis_ty", "pelvis_tilt", "lumbar",
-    "hip_r", "hip_l", "knee_r", "knee_l", "ankle_r", "ankle_l", "mtp_r", "mtp_l",
-    "shoulder_r", "shoulder_l", "elbow_r", "elbow_l",
-)  # fmt: skip
-#: Model muscle base name -> catalogue group id (the project conventions; anatomy catalogue).
-MUSCLE_GROUPS: dict[str, str] = {
-    "glut_max": "gluteals", "iliopsoas": "hip_flexors", "hamstrings": "hamstrings",
-    "bifemsh": "hamstrings", "rect_fem": "quadriceps", "vasti": "quadriceps",
-    "gastroc": "calves", "soleus": "calves", "tib_ant": "tibialis_anterior",
-    "toe_flexors": "foot", "foot_intrinsics": "foot", "rect_abd": "abdominals",
-    "erector_spinae": "back_extensors", "delt_ant": "deltoids", "delt_post": "deltoids",
-    "biceps": "biceps", "triceps": "triceps",
-}  # fmt: skip
 #: Per-muscle series: name -> (unit, description). All are required by ``from_arrays``.
 MUSCLE_FIELDS: dict[str, tuple[str, str]] = {
     "excitation": ("1", "neural excitation, 0..1"),
@@ -69,7 +55,6 @@ TENDON_MUSCLES: dict[str, tuple[str, ...]] = {
     "patellar": ("vasti", "rect_fem"),
 }
 JOINTS: tuple[str, ...] = ("hip", "knee", "ankle")
-SIDES: tuple[str, ...] = ("r", "l")
 PHASES: tuple[str, ...] = ("stance", "swing", "float")
 CONDITION_KEYS: tuple[str, ...] = ("speed_m_s", "grade", "mass_kg", "height_m")
 DEFAULT_CONTACT_THRESHOLD_N = 20.0

@@ -37,32 +37,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from runmuscles.conventions import DOFS
 from runmuscles.errors import InputError, UnknownNameError
 
 __all__ = ["DOFS", "GroundForce", "Motion"]
 
-#: The model's degrees of freedom (COMMON conventions), in a stable order.
-DOFS: tuple[str, ...] = (
-    "pelvis_tx",
-    "pelvis_ty",
-    "pelvis_tilt",
-    "lumbar",
-    "hip_r",
-    "knee_r",
-    "ankle_r",
-    "mtp_r",
-    "hip_l",
-    "knee_l",
-    "ankle_l",
-    "mtp_l",
-    "shoulder_r",
-    "elbow_r",
-    "shoulder_l",
-    "elbow_l",
-)
-
-#: DOFs measured in metres (all others are angles in radians).
-TRANSLATIONS: frozenset[str] = frozenset({"pelvis_tx", "pelvis_ty"})
 
 Array = npt.NDArray[np.float64]
 _EMPTY: Mapping[str, Any] = MappingProxyType({})

@@ -52,8 +52,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from runmuscles.conventions import DOFS, TRANSLATIONS
 from runmuscles.errors import FileFormatError, InputError
-from runmuscles.io.motion import DOFS, TRANSLATIONS, GroundForce, Motion
+from runmuscles.io.motion import GroundForce, Motion
 from runmuscles.units import DEG, length_factor
 
 __all__ = ["Table", "read_opensim", "read_table", "read_trc", "write_sto"]

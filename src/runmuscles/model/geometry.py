@@ -19,6 +19,7 @@ from dataclasses import replace
 from importlib import resources
 from typing import Any
 
+from runmuscles.conventions import GROUP_IDS
 from runmuscles.errors import DataError, InputError, OutOfRangeError
 from runmuscles.model.muscle import KT_DEFAULT, MuscleParams
 from runmuscles.units import DEG
@@ -57,21 +58,7 @@ MUSCLE_BASES: tuple[str, ...] = (
     "biceps",
     "triceps",
 )
-#: Catalogue group ids (COMMON.md).
-GROUPS: tuple[str, ...] = (
-    "abdominals",
-    "back_extensors",
-    "deltoids",
-    "biceps",
-    "triceps",
-    "hip_flexors",
-    "gluteals",
-    "quadriceps",
-    "hamstrings",
-    "calves",
-    "tibialis_anterior",
-    "foot",
-)
+GROUPS = GROUP_IDS
 #: DOFs that exist once (no side suffix).
 _UNPAIRED_DOFS = frozenset({"lumbar"})
 _PAIRED_DOFS = frozenset({"hip", "knee", "ankle", "mtp", "shoulder", "elbow"})

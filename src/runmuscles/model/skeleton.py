@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from runmuscles.conventions import DOFS
 from runmuscles.errors import DataError, InputError, UnknownNameError
 from runmuscles.model.backend import Ops, as_vector, ops_for
 from runmuscles.units import G
@@ -46,25 +47,6 @@ __all__ = [
     "build_skeleton",
 ]
 
-#: Generalised coordinates, fixed order (see module docstring for signs).
-DOFS: tuple[str, ...] = (
-    "pelvis_tx",
-    "pelvis_ty",
-    "pelvis_tilt",
-    "lumbar",
-    "hip_r",
-    "knee_r",
-    "ankle_r",
-    "mtp_r",
-    "hip_l",
-    "knee_l",
-    "ankle_l",
-    "mtp_l",
-    "shoulder_r",
-    "elbow_r",
-    "shoulder_l",
-    "elbow_l",
-)
 N_DOF = len(DOFS)
 _DOF_INDEX = {name: i for i, name in enumerate(DOFS)}
 

@@ -1,0 +1,40 @@
+"""Names every layer shares: the model's degrees of freedom, sides, and muscle -> group ids.
+
+Sign conventions (sagittal plane seen from the runner's right side, x forward, y up): angles are
+counter-clockwise positive except the knee, whose + is flexion; so pelvis_tilt + = posterior tilt,
+lumbar + = extension, hip + = flexion, ankle + = dorsiflexion, mtp + = toe extension, shoulder and
+elbow + = flexion. Joint moments follow the same signs. pelvis_tx/pelvis_ty are metres.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DOFS", "GROUP_IDS", "MUSCLE_GROUPS", "SIDES", "TRANSLATIONS"]
+
+#: Generalised coordinates of the runner model, in model order.
+DOFS: tuple[str, ...] = (
+    "pelvis_tx", "pelvis_ty", "pelvis_tilt", "lumbar",
+    "hip_r", "knee_r", "ankle_r", "mtp_r",
+    "hip_l", "knee_l", "ankle_l", "mtp_l",
+    "shoulder_r", "elbow_r", "shoulder_l", "elbow_l",
+)  # fmt: skip
+
+#: DOFs measured in metres (all others are angles in radians).
+TRANSLATIONS: frozenset[str] = frozenset({"pelvis_tx", "pelvis_ty"})
+
+SIDES: tuple[str, ...] = ("r", "l")
+
+#: Model muscle base name -> catalogue group id (see runmuscles.anatomy for the groups).
+MUSCLE_GROUPS: dict[str, str] = {
+    "glut_max": "gluteals", "iliopsoas": "hip_flexors", "hamstrings": "hamstrings",
+    "bifemsh": "hamstrings", "rect_fem": "quadriceps", "vasti": "quadriceps",
+    "gastroc": "calves", "soleus": "calves", "tib_ant": "tibialis_anterior",
+    "toe_flexors": "foot", "foot_intrinsics": "foot", "rect_abd": "abdominals",
+    "erector_spinae": "back_extensors", "delt_ant": "deltoids", "delt_post": "deltoids",
+    "biceps": "biceps", "triceps": "triceps",
+}  # fmt: skip
+
+#: Catalogue ids of the muscle groups the model has muscles for.
+GROUP_IDS: tuple[str, ...] = (
+    "abdominals", "back_extensors", "deltoids", "biceps", "triceps", "hip_flexors",
+    "gluteals", "quadriceps", "hamstrings", "calves", "tibialis_anterior", "foot",
+)  # fmt: skip
