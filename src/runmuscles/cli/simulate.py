@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     from runmuscles.units import parse_grade
 
     grade = parse_grade(args.grade)
+    check_outputs(args.output, args.plot)
     _, _, cycle = solve_with_progress(
         args.speed, grade, args.mass, args.height, args.nodes, args.max_iter, args.json
     )
@@ -101,6 +102,25 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         print(f"saved a picture of the stride to {args.plot}")
     return 0
+
+
+def check_outputs(output: str | None, plot: str | None) -> None:
+    """Refuse unusable output paths before minutes of solving, not after."""
+    from pathlib import Path
+
+    from runmuscles.errors import InputError
+
+    for path, kind, suffixes in (
+        (output, "-o", (".nc",)),
+        (plot, "--plot", (".png", ".svg", ".pdf")),
+    ):
+        if path is None:
+            continue
+        p = Path(path)
+        if p.suffix.lower() not in suffixes:
+            raise InputError(f"{kind} {path}: give a file name ending in {' or '.join(suffixes)}")
+        if not p.parent.exists():
+            raise InputError(f"{kind} {path}: the folder {p.parent} does not exist")
 
 
 def print_cycle(data: dict[str, Any]) -> None:

@@ -57,7 +57,8 @@ class Problem:
 def check_condition(speed: float, grade: float) -> None:
     """Raise a clear error for an impossible or unsupported running condition."""
     if not (isinstance(speed, (int, float)) and math.isfinite(speed)) or speed <= 0:
-        raise InputError(f"speed {speed!r} m/s must be a positive number")
+        shown = f"{speed:g}" if isinstance(speed, (int, float)) else repr(speed)
+        raise InputError(f"speed {shown} m/s must be a positive number")
     if not (isinstance(grade, (int, float)) and math.isfinite(grade)):
         raise InputError(f"grade {grade!r} must be a number (rise/run, e.g. 0.05 for 5 %)")
     lo, hi = SPEED_RANGE
