@@ -35,3 +35,20 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "examples:" in capsys.readouterr().out
+
+
+def test_negative_grade_needs_no_equals_sign() -> None:
+    from runmuscles.cli import join_signed_values
+
+    assert join_signed_values(["explore", "--speed", "4", "--grade", "-10%"]) == [
+        "explore", "--speed", "4", "--grade=-10%",
+    ]  # fmt: skip
+    assert join_signed_values(["atlas", "build", "--grades", "-30%:30%:5%"])[-1] == (
+        "--grades=-30%:30%:5%"
+    )
+    assert join_signed_values(["simulate", "--grade", "5%"]) == ["simulate", "--grade", "5%"]
+
+
+def test_downhill_grade_reaches_the_model(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--grade", "-60%"]) == 2
+    assert "grade -60 % is outside" in capsys.readouterr().err

@@ -63,10 +63,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Options whose values may start with '-' (a downhill grade such as -10%).
+SIGNED_OPTIONS = frozenset({"--grade", "--grades", "--speeds"})
+
+
+def join_signed_values(argv: Sequence[str]) -> list[str]:
+    """``--grade -10%`` -> ``--grade=-10%``: argparse would take ``-10%`` for an option."""
+    out: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        token = items[i]
+        if token in SIGNED_OPTIONS and i + 1 < len(items) and items[i + 1].startswith("-"):
+            out.append(f"{token}={items[i + 1]}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 success, 1 usage, 2+ see :mod:`runmuscles.errors`)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_signed_values(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "handler", None):
         parser.print_help()
         return 1
