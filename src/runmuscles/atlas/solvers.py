@@ -20,6 +20,7 @@ import numpy as np
 
 from runmuscles.atlas.content import CATALOGUE_GROUPS, CURVE_POINTS, Record, record_from_cycle
 from runmuscles.atlas.grid import Condition
+from runmuscles.conventions import MUSCLE_GROUPS
 from runmuscles.errors import ConvergenceError
 
 __all__ = ["Outcome", "SolveFn", "predictive_solve", "standin_solve"]
@@ -84,25 +85,7 @@ def predictive_solve(
 #: Muscles of the stand-in (same names, groups and sides as the runner model).
 _STANDIN_MUSCLES = tuple(
     (f"{m}_{s}" if s != "mid" else m, g, s)
-    for m, g in {
-        "glut_max": "gluteals",
-        "iliopsoas": "hip_flexors",
-        "hamstrings": "hamstrings",
-        "bifemsh": "hamstrings",
-        "rect_fem": "quadriceps",
-        "vasti": "quadriceps",
-        "gastroc": "calves",
-        "soleus": "calves",
-        "tib_ant": "tibialis_anterior",
-        "toe_flexors": "foot",
-        "foot_intrinsics": "foot",
-        "rect_abd": "abdominals",
-        "erector_spinae": "back_extensors",
-        "delt_ant": "deltoids",
-        "delt_post": "deltoids",
-        "biceps": "biceps",
-        "triceps": "triceps",
-    }.items()
+    for m, g in MUSCLE_GROUPS.items()
     for s in (("mid",) if m in ("rect_abd", "erector_spinae") else ("r", "l"))
 )
 

@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element
 
 from runmuscles.errors import FileFormatError
 from runmuscles.io.track import Activity, assemble, normalize_sport, parse_time
-from runmuscles.io.xmlpull import child, child_float, local, pull
+from runmuscles.io.xmlpull import child, child_float, local, pull, recovered_note
 
 __all__ = ["read_gpx"]
 
@@ -104,13 +104,9 @@ def read_gpx(path: Path, data: bytes) -> Activity:
         notes.append(f"skipped {state['bad']} track point(s) with an unreadable position")
     if state["untimed"]:
         notes.append(f"skipped {state['untimed']} track point(s) without a readable time")
-    if error is not None:
-        if not rows:
-            raise FileFormatError(
-                f"{name}: {error}; no timed track point came before the damage, "
-                "nothing was recovered"
-            )
-        notes.append(f"{error}: kept the {len(rows)} track points read before it")
+    damage = recovered_note(name, error, len(rows))
+    if damage:
+        notes.append(damage)
     if not rows:
         raise FileFormatError(
             f"{name}: this GPX has no timed track points (a route or a planned course has no "

@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element
 
 from runmuscles.errors import FileFormatError
 from runmuscles.io.track import Activity, DeviceTotals, assemble, normalize_sport, parse_time
-from runmuscles.io.xmlpull import child, child_float, local, pull
+from runmuscles.io.xmlpull import child, child_float, local, pull, recovered_note
 
 __all__ = ["read_tcx"]
 
@@ -101,13 +101,9 @@ def read_tcx(path: Path, data: bytes) -> Activity:
         notes.append("no <TrainingCenterDatabase> root: read as a bare TCX <Activities> body")
     if state["untimed"]:
         notes.append(f"skipped {state['untimed']} track point(s) without a readable time")
-    if error is not None:
-        if not rows:
-            raise FileFormatError(
-                f"{name}: {error}; no timed track point came before the damage, "
-                "nothing was recovered"
-            )
-        notes.append(f"{error}: kept the {len(rows)} track points read before it")
+    damage = recovered_note(name, error, len(rows))
+    if damage:
+        notes.append(damage)
     if not rows:
         raise FileFormatError(f"{name}: this TCX has no timed track points; nothing to analyse")
     totals = DeviceTotals(

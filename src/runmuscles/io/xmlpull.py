@@ -93,3 +93,15 @@ def pull(
     except (LookupError, ValueError) as exc:  # unknown encoding, bad characters
         return f"unreadable XML ({type(exc).__name__}: {exc})"
     return None
+
+
+def recovered_note(name: str, error: str | None, n_rows: int) -> str | None:
+    """The warning for XML damaged at some point: what was kept, or a FileFormatError when
+    nothing came before the damage. None when the XML was whole."""
+    if error is None:
+        return None
+    if not n_rows:
+        raise FileFormatError(
+            f"{name}: {error}; no timed track point came before the damage, nothing was recovered"
+        )
+    return f"{error}: kept the {n_rows} track points read before it"
