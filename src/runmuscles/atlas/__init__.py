@@ -13,7 +13,7 @@ values, times and activations unchanged; height not rescaled), as :mod:`runmuscl
 
 The default atlas shipped in ``runmuscles/data/atlas.nc`` is regenerated with::
 
-    python -m runmuscles atlas build --speeds 2.5:4.5:0.5 --grades=-10%:10%:5% --workers 2 \\
+    python -m runmuscles atlas build --speeds 3:4:0.5 --grades=-10%:10%:5% --workers 2 \\
         --max-iter 1500 -o src/runmuscles/data/atlas.nc
 
 (resumable: re-run the same command after an interruption; parts are kept in
