@@ -25,7 +25,8 @@ Method (SI units throughout; see :func:`of_run`):
    and speeds above ``table.speed_range`` clipped to its top, with a warning naming how much
    distance was affected. A segment slower than ``table.speed_range[0]`` counts as slow running
    (looked up at the table's slowest speed, with a warning) when its recorded cadence is at least
-   :data:`RUN_CADENCE` (140 steps/min) and its speed at least :data:`SLOW_RUN_MIN_SPEED`;
+   :data:`RUN_CADENCE` (140 steps/min) and its speed at least :data:`SLOW_RUN_MIN_SPEED`, or its
+   speed is at least :data:`RUN_SPEED` (2.2 m/s, above the walk-run transition);
    otherwise it is walking, hiking a steep bit or standing: it is excluded from the muscle loads
    with a warning, and its distance and time are reported.
 7. **Versus flat.** The same segments at the same speed and duration (same distance and pace)
@@ -60,6 +61,7 @@ __all__ = [
     "HEIGHT_TOLERANCE",
     "MASS_RANGE_KG",
     "RUN_CADENCE",
+    "RUN_SPEED",
     "SAME_AS_FLAT",
     "SCALAR_KEYS",
     "SLOW_RUN_MIN_SPEED",
@@ -93,6 +95,10 @@ HEIGHT_TOLERANCE = 0.10
 RUN_CADENCE = 140.0
 #: Slower than this a segment is never counted as running, m/s.
 SLOW_RUN_MIN_SPEED = 1.0
+#: At or above this speed a segment counts as running whatever its cadence (or when the file has
+#: none): people switch from walking to running near 2.0-2.1 m/s (Hreljac 1993, J Biomech
+#: 26:63), so steady walking at 2.2 m/s is rare.
+RUN_SPEED = 2.2
 #: Work ratios vs flat within this of 1 read "about as much as a flat run" (the grade of a GPS
 #: track is uncertain by about 1 %, which moves hill loads by a few percent).
 SAME_AS_FLAT = 0.03
@@ -466,13 +472,16 @@ def of_run(
         out=np.full(v.shape, np.nan),
         where=np.isfinite(recorded) & (dur > 0),
     )
-    slow_run = (v < v_lo) & (v >= SLOW_RUN_MIN_SPEED) & (cadence >= RUN_CADENCE)
+    slow_run = (v < v_lo) & (
+        ((v >= SLOW_RUN_MIN_SPEED) & (cadence >= RUN_CADENCE)) | (v >= RUN_SPEED)
+    )
     keep = np.isfinite(v) & ((v >= v_lo) | slow_run) & (dur > 0)
     if slow_run.any():
         warn.append(
-            f"{int(slow_run.sum())} segment(s) slower than the table's {v_lo:.1f} m/s but with a "
-            f"running cadence (>= {RUN_CADENCE:.0f} steps/min; {dist[slow_run].sum() / 1000:.2f}"
-            f" km): loads taken at {v_lo:.1f} m/s (clipped, probably an overestimate)"
+            f"{int(slow_run.sum())} segment(s) slower than the table's {v_lo:.1f} m/s but running "
+            f"(cadence >= {RUN_CADENCE:.0f} steps/min or speed >= {RUN_SPEED:.1f} m/s; "
+            f"{dist[slow_run].sum() / 1000:.2f} km): loads taken at {v_lo:.1f} m/s (clipped, "
+            "probably an overestimate)"
         )
     if (~keep).any():
         warn.append(
@@ -595,7 +604,7 @@ def of_run(
                     None,
                     None,
                     _frozen({}),
-                    note=f"slower than {v_lo:.1f} m/s without a running cadence: walking",
+                    note=f"slower than {RUN_SPEED:.1f} m/s without a running cadence: walking",
                 )
             )
             continue

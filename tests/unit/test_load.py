@@ -153,7 +153,19 @@ def test_slow_segment_with_running_cadence_counts_as_running() -> None:
     assert [s.terrain for s in r.segments] == ["flat", "excluded"]
     assert r.segments[0].speed_used == pytest.approx(2.0)
     assert r.group("quadriceps").work_j == pytest.approx(750 * 45 * 2 / 3)
-    assert any("running cadence (>= 140" in w for w in r.warnings)
+    assert any("cadence >= 140" in w for w in r.warnings)
+
+
+def test_segment_above_walking_speed_counts_as_running_without_cadence() -> None:
+    """Below the table but at 2.5 m/s (above the walk-run transition near 2.0-2.1 m/s,
+    Hreljac 1993) a segment is running even when the file records no cadence."""
+
+    easy = seg(0, 600, 2.5, 0.0, None)
+    stroll = seg(600, 600, 1.5, 0.0, None)
+    r = of_run(None, [easy, stroll], FixtureTable(speed_range=(3.0, 6.0)))
+    assert [s.terrain for s in r.segments] == ["flat", "excluded"]
+    assert r.segments[0].speed_used == pytest.approx(3.0)
+    assert any("speed >= 2.2 m/s" in w for w in r.warnings)
 
 
 def test_nothing_running_gives_zero_loads_not_nan() -> None:
