@@ -5,6 +5,7 @@ Expected outcomes come from MANIFEST.md in that folder (what each file is and ho
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -14,8 +15,16 @@ import pytest
 from runmuscles.activity import ascent_descent, segment, summarize
 from runmuscles.cli import main
 from runmuscles.errors import FileFormatError
-from runmuscles.io import read_activity
+from runmuscles.io import read_activity as _read_activity
+from runmuscles.io.track import Activity
 from tests.conftest import SHARED_DATA, shared_data
+
+
+@functools.cache
+def read_activity(path: Path) -> Activity:
+    """Each file is parsed once per test session (an Activity is immutable, so sharing is safe)."""
+    return _read_activity(path)
+
 
 ACTIVITIES = SHARED_DATA / "activities"
 FILES = (
