@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 #: (speed m/s, grade) solved by `runmuscles validate`, in continuation order (each warm-starts
-#: from the one before it, the first from a cold start).
+#: from the nearest one solved before it, the first from a cold start).
 CONDITIONS: tuple[tuple[float, float], ...] = (
     (3.5, 0.0),
     (3.0, 0.0),
@@ -268,7 +268,7 @@ def solve_conditions(
     height: float = 1.75,
     progress: Callable[[str], None] | None = None,
 ) -> dict[tuple[float, float], GaitCycle]:
-    """Solve the strides by continuation (each warm-started from the previous solution)."""
+    """Solve the strides by continuation (each warm-started from the nearest solved one)."""
     from runmuscles.model.runner import Runner
     from runmuscles.ocp.problem import predictive
     from runmuscles.ocp.solve import solve
@@ -276,11 +276,15 @@ def solve_conditions(
 
     runner = Runner(mass=mass, height=height)
     cycles: dict[tuple[float, float], GaitCycle] = {}
-    previous = None
+    solved: dict[tuple[float, float], Any] = {}
     for speed, grade in conditions:
         if progress:
             progress(f"solving {speed:g} m/s, grade {grade * 100:+.0f} %")
-        problem = predictive(runner, speed, grade, guess=previous)
-        previous = solve(problem)
-        cycles[(speed, grade)] = cycle_from_solution(runner, previous)
+        # warm start from the nearest solved condition (1 m/s counted like 10 % grade)
+        nearest = min(
+            solved, key=lambda c: abs(c[0] - speed) + 10 * abs(c[1] - grade), default=None
+        )
+        guess = solved[nearest] if nearest is not None else None
+        solved[(speed, grade)] = solve(predictive(runner, speed, grade, guess=guess))
+        cycles[(speed, grade)] = cycle_from_solution(runner, solved[(speed, grade)])
     return cycles
