@@ -103,8 +103,12 @@ def test_import_is_cheap() -> None:
 def test_cli_help_is_cheap() -> None:
     heavy = ["casadi", "xarray", "matplotlib", "dask", "fastapi", "scipy", "ray", "numpy"]
     code = (
-        "import sys; from runmuscles.cli import build_parser; build_parser(); "
-        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+        "import sys; from runmuscles.cli import cli, main\n"
+        "for argv in [['--help'], *([c, '--help'] for c in cli.commands), ['atlas', 'build', "
+        "'--help'], ['atlas', 'info', '--help']]:\n"
+        "    assert main(argv) == 0, argv\n"
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "", f"building the CLI pulled in: {out.stdout.strip()}"
+    assert "examples:" in out.stdout and "exit codes:" in out.stdout
+    assert out.stderr.strip() == "", f"the CLI's help pulled in: {out.stderr.strip()}"

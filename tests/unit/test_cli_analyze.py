@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from typing import Any
 
@@ -116,25 +115,23 @@ def test_bad_input_is_one_line(
 
 
 @pytest.mark.usefixtures("fixture_table")
-def test_html_option_writes_or_refuses_cleanly(
-    tmp_path: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_html_option_writes_a_report(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "report.html"
-    code = main(["demo", "-o", str(out)])
-    err = capsys.readouterr().err
-    if importlib.util.find_spec("runmuscles.report") is None:
-        assert code == 2 and "runmuscles.report.html is missing" in err
-        assert not out.exists()
-    else:  # pragma: no cover - once the report module is merged
-        assert code == 0 and out.exists()
+    assert main(["demo", "-o", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["report"] == str(out)
+    assert out.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
 
 
-def test_missing_atlas_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
-    if importlib.util.find_spec("runmuscles.atlas") is not None:
-        pytest.skip("the atlas exists in this tree; the missing-atlas path cannot be reached")
-    assert main(["demo"]) == 4
+def test_html_into_a_missing_folder_is_refused_before_the_analysis(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object) -> None:
+        raise AssertionError("the analysis ran")
+
+    monkeypatch.setattr(cli_analyze, "TABLE_FACTORY", fail)
+    assert main(["demo", "-o", "/no/such/dir/r.html"]) == 2
     err = capsys.readouterr().err
-    assert "muscle atlas is missing" in err and err.count("\n") == 1
+    assert "the folder /no/such/dir does not exist" in err and err.count("\n") == 1
 
 
 def test_progress_bar_advances_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:

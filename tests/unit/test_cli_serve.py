@@ -4,13 +4,16 @@ tests/web (real uvicorn on loopback)."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
-from runmuscles.cli import build_parser, main
+from runmuscles.cli import cli, main
 
 
 def test_defaults_bind_loopback() -> None:
-    args = build_parser().parse_args(["serve"])
-    assert (args.host, args.port, args.db, args.max_upload_mb) == ("127.0.0.1", 8000, None, 32.0)
+    params = cli.commands["serve"].make_context("serve", []).params
+    assert (params["host"], params["port"], params["db"], params["max_upload_mb"]) == (
+        "127.0.0.1", 8000, None, 32.0,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -32,8 +35,19 @@ def test_bad_options_are_one_line_errors(
     assert words in err and "Traceback" not in err and err.count("\n") == 1
 
 
-def test_help_lists_serve(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["serve", "--help"])
-    out = capsys.readouterr().out
-    assert "127.0.0.1" in out and "postgresql://" in out
+def test_missing_web_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "uvicorn" else real(name, *a)
+    )
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code == 2
+    assert "uvicorn missing" in result.stderr and "runmuscles[web]" in result.stderr
+
+
+def test_help_lists_serve() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "127.0.0.1" in result.stdout and "postgresql://" in result.stdout

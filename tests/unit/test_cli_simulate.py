@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from runmuscles.cli import main
+import pytest
+from click.testing import CliRunner
+
+from runmuscles.cli import cli, main
 
 
 @pytest.mark.parametrize(
@@ -12,7 +15,6 @@ from runmuscles.cli import main
     [
         (["simulate", "--speed", "-1"], 2, "speed -1 m/s must be a positive number"),
         (["simulate", "--speed", "20"], 2, "outside the running model's range"),
-        (["simulate", "--grade", "steep"], 2, "grade 'steep' is not a number"),
         (["simulate", "--grade", "60%"], 2, "grade +60 % is outside the model's range"),
         (["simulate", "--mass", "0"], 2, "mass"),
         (["simulate", "--height", "4"], 2, "height"),
@@ -30,25 +32,82 @@ def test_bad_input_is_one_clear_line(
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("simulate", "validate"):
-        with pytest.raises(SystemExit):
-            main([command, "--help"])
-        assert "examples:" in capsys.readouterr().out
+def test_a_grade_that_is_not_a_number_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["simulate", "--grade", "steep"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--grade'" in result.stderr
+    assert "grade 'steep' is not a number" in result.stderr and "'5%'" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_negative_grade_needs_no_equals_sign() -> None:
-    from runmuscles.cli import join_signed_values
+@pytest.mark.parametrize("command", ["simulate", "validate"])
+def test_help_has_examples(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "examples:" in result.stdout and f"runmuscles {command}" in result.stdout
 
-    assert join_signed_values(["explore", "--speed", "4", "--grade", "-10%"]) == [
-        "explore", "--speed", "4", "--grade=-10%",
-    ]  # fmt: skip
-    assert join_signed_values(["atlas", "build", "--grades", "-30%:30%:5%"])[-1] == (
-        "--grades=-30%:30%:5%"
-    )
-    assert join_signed_values(["simulate", "--grade", "5%"]) == ["simulate", "--grade", "5%"]
+
+@pytest.mark.parametrize(
+    ("argv", "name", "value"),
+    [
+        (["simulate", "--grade", "-10%"], "grade", -0.10),
+        (["simulate", "--speed", "4", "--grade", "-0.05"], "grade", -0.05),
+        (["explore", "--grade", "-10%"], "grade", -0.10),
+        (["explore", "--grade=-3%"], "grade", -0.03),
+    ],
+)
+def test_negative_grade_needs_no_equals_sign(argv: list[str], name: str, value: float) -> None:
+    params = cli.commands[argv[0]].make_context(argv[0], argv[1:]).params
+    assert params[name] == pytest.approx(value)
+
+
+def test_negative_grade_range_needs_no_equals_sign() -> None:
+    from runmuscles.cli.atlas import atlas
+
+    params = atlas.commands["build"].make_context("build", ["--grades", "-30%:30%:5%"]).params
+    assert params["grades"] == "-30%:30%:5%"
 
 
 def test_downhill_grade_reaches_the_model(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--grade", "-60%"]) == 2
     assert "grade -60 % is outside" in capsys.readouterr().err
+
+
+def test_plot_without_matplotlib_is_refused_before_the_solve(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "matplotlib" else real(name, *a),
+    )
+    solved: list[str] = []
+    monkeypatch.setattr(
+        "runmuscles.cli.simulate.solve_with_progress", lambda *a: solved.append("solve")
+    )
+    result = CliRunner().invoke(cli, ["simulate", "--plot", str(tmp_path / "s.png")])
+    assert result.exit_code == 2 and not solved
+    assert "pip install 'runmuscles[plot]'" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_plot_and_output_are_written_after_the_solve(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """The CLI path after a solve, with a synthetic stride standing in for the solver."""
+    pytest.importorskip("matplotlib", reason="the 'plot' extra is not installed")
+    from tests.unit.test_report import synthetic_cycle
+
+    cycle = synthetic_cycle()
+    monkeypatch.setattr(
+        "runmuscles.cli.simulate.solve_with_progress", lambda *a: (None, None, cycle)
+    )
+    png, nc = tmp_path / "s.png", tmp_path / "s.nc"
+    result = CliRunner().invoke(cli, ["simulate", "--plot", str(png), "-o", str(nc)])
+    assert result.exit_code == 0, result.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert nc.stat().st_size > 0
+    assert f"saved a picture of the stride to {png}" in result.stdout

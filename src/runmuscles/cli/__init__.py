@@ -1,37 +1,43 @@
-"""Command line: ``runmuscles COMMAND ...``.
+"""Command line: ``runmuscles COMMAND ...`` (click).
 
-Thin by design: each command lives in its own module under ``runmuscles.cli`` that exposes
-``register(subparsers)``; heavy libraries are imported inside the command handlers so that
-``runmuscles --help`` stays fast. Errors from :mod:`runmuscles.errors` become one line on stderr and
-the error's exit code, never a traceback.
+Thin by design: each command lives in a module of this package that exposes ``COMMANDS``, the
+click commands it defines; heavy libraries are imported inside the command functions so that
+``runmuscles --help`` stays fast. Errors from :mod:`runmuscles.errors` become one line on stderr
+and the error's exit code (listed in ``runmuscles --help``), never a traceback.
+
+``python -m runmuscles`` and the ``runmuscles`` console script both call :func:`main`. In tests,
+``click.testing.CliRunner().invoke(cli, [...])`` runs the same code.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
+import errno
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any
+
+import click
 
 from runmuscles import __version__
+from runmuscles.cli import activity, analyze, atlas, catalogue, inverse, model, serve, simulate
+from runmuscles.cli import validate as validate_cmd
 from runmuscles.errors import RunmusclesError, UnknownNameError
 
-__all__ = ["main"]
+__all__ = ["EXIT_CODES", "cli", "main"]
 
-#: Command modules, in the order their commands appear in ``--help``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "runmuscles.cli.analyze",
-    "runmuscles.cli.catalogue",
-    "runmuscles.cli.simulate",
-    "runmuscles.cli.model",
-    "runmuscles.cli.activity",
-    "runmuscles.cli.inverse",
-    "runmuscles.cli.validate",
-    "runmuscles.cli.serve",
-    "runmuscles.cli.atlas",
+#: Exit codes and what they mean; printed by ``runmuscles --help``.
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (0, "success (also --help and --version)"),
+    (1, "an unexpected failure: a bug, please report it with its traceback"),
+    (2, "wrong usage or impossible input: an option, value or name, or a condition out of range"),
+    (3, "a file that cannot be read (wrong format, damaged, empty, missing)"),
+    (4, "a shipped data file or the muscle atlas is missing or invalid"),
+    (5, "a solve did not converge (atlas build: some conditions failed, the rest are kept)"),
+    (130, "interrupted (Ctrl-C)"),
 )
 
-EPILOG = """\
+EXAMPLES = """\
 examples:
   runmuscles muscles                     the running-muscle catalogue
   runmuscles muscle quads                one muscle group in full
@@ -43,66 +49,82 @@ examples:
   runmuscles demo                        muscle load of a generated hilly example run
   runmuscles analyze run.fit             per-muscle load of your run, hills, advice
   runmuscles serve                       local web app on http://127.0.0.1:8000
-  runmuscles explore --speed 4 --grade=-10%  muscle picture of a stride, from the atlas
+  runmuscles explore --speed 4 --grade -10%  muscle picture of a stride, from the atlas
   runmuscles atlas build --workers 2     (re)build the muscle atlas, resumable
-  runmuscles COMMAND --help              help and examples for one command
-"""
+  runmuscles COMMAND --help              help and examples for one command"""
+
+COMPLETION = """\
+shell completion (bash; zsh and fish: replace bash_source by zsh_source or fish_source):
+  eval "$(_RUNMUSCLES_COMPLETE=bash_source runmuscles)\""""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="runmuscles",
-        description="What muscles does running work? Biomechanics for any run.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"runmuscles {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
-    return parser
+def _epilog() -> str:
+    codes = "\n".join(f"  {code:<4d}{text}" for code, text in EXIT_CODES)
+    # '\b' keeps click from re-wrapping a paragraph
+    return f"\b\n{EXAMPLES}\n\n\b\nexit codes:\n{codes}\n\n\b\n{COMPLETION}"
 
 
-#: Options whose values may start with '-' (a downhill grade such as -10%).
-SIGNED_OPTIONS = frozenset({"--grade", "--grades", "--speeds"})
+def _one_line(exc: RunmusclesError) -> str:
+    msg = str(exc)
+    if isinstance(exc, UnknownNameError) and exc.suggestions:
+        msg += f" (did you mean {' or '.join(exc.suggestions[:3])}?)"
+    return msg
 
 
-def join_signed_values(argv: Sequence[str]) -> list[str]:
-    """``--grade -10%`` -> ``--grade=-10%``: argparse would take ``-10%`` for an option."""
-    out: list[str] = []
-    items = list(argv)
-    i = 0
-    while i < len(items):
-        token = items[i]
-        if token in SIGNED_OPTIONS and i + 1 < len(items) and items[i + 1].startswith("-"):
-            out.append(f"{token}={items[i + 1]}")
-            i += 2
-            continue
-        out.append(token)
-        i += 1
-    return out
+class RunmusclesGroup(click.Group):
+    """Commands listed in the order they were added; library errors as one line and a code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RunmusclesError as exc:
+            click.echo(f"runmuscles: error: {_one_line(exc)}", err=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            click.echo("runmuscles: interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
+        except BrokenPipeError:
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
+
+
+def _silence_stdout() -> None:
+    """The reader of our output went away (``runmuscles muscles | head``): stop writing quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError) as exc:  # not a real file (tests)
+        if getattr(exc, "errno", None) not in (None, errno.EBADF):
+            raise
+
+
+@click.group(
+    "runmuscles",
+    cls=RunmusclesGroup,
+    help="What muscles does running work? Biomechanics for any run.",
+    epilog=_epilog(),
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(
+    __version__, "--version", prog_name="runmuscles", message="%(prog)s %(version)s"
+)
+def cli() -> None:
+    """The ``runmuscles`` command group (see :data:`EXIT_CODES`)."""
+
+
+for _module in (analyze, catalogue, simulate, model, activity, inverse, validate_cmd, serve, atlas):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 success, 1 usage, 2+ see :mod:`runmuscles.errors`)."""
-    parser = build_parser()
-    args = parser.parse_args(join_signed_values(sys.argv[1:] if argv is None else argv))
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return 1
+    """Run the CLI on ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     try:
-        return int(args.handler(args) or 0)
-    except UnknownNameError as exc:
-        msg = str(exc)
-        if exc.suggestions:
-            msg += f" (did you mean {' or '.join(exc.suggestions[:3])}?)"
-        print(f"runmuscles: error: {msg}", file=sys.stderr)
-        return exc.exit_code
-    except RunmusclesError as exc:
-        print(f"runmuscles: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("runmuscles: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+        cli.main(args=None if argv is None else list(argv), prog_name="runmuscles")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0

@@ -1,48 +1,44 @@
 """``runmuscles activity FILE``: read a FIT/GPX/TCX run and print its summary and steady segments.
 
-Temporary: ``runmuscles analyze`` will extend it with per-muscle loads. Heavy imports (NumPy,
-fitdecode) happen inside the handler so ``runmuscles --help`` stays fast.
+Heavy imports (NumPy, fitdecode) happen inside the command so that ``runmuscles --help`` stays
+fast.
 """
 
 from __future__ import annotations
 
-import argparse
+from pathlib import Path
 
-from runmuscles.cli.output import add_common, print_json, print_table
+import click
 
-__all__ = ["register"]
+from runmuscles.cli.options import json_option
+from runmuscles.cli.output import print_json, print_table
 
-EXAMPLES = """\
+__all__ = ["COMMANDS", "activity"]
+
+EXAMPLES = """\b
 examples:
   runmuscles activity run.fit             summary and segments of a watch file
-  runmuscles activity run.gpx --json      the same as one JSON object
-"""
+  runmuscles activity run.gpx --json      the same as one JSON object"""
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "activity",
-        help="read a FIT/GPX/TCX run: distance, time, climbing and steady segments",
-        description="Read a recorded run (FIT, GPX or TCX; the format is detected from the "
-        "content) and print its summary and its steady segments of speed and grade.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("file", metavar="FILE", help="activity file (.fit, .gpx or .tcx)")
-    add_common(p)
-    p.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
+@click.command(
+    short_help="A FIT/GPX/TCX run: distance, climbing and steady segments.",
+    epilog=EXAMPLES,
+)
+@click.argument("file", metavar="FILE", type=click.Path(path_type=Path))
+@json_option
+def activity(file: Path, as_json: bool) -> None:
+    """Read a recorded run (FIT, GPX or TCX; the format is detected from the content) and print
+    its summary and its steady segments of speed and grade."""
     from runmuscles.activity import segment, summarize
     from runmuscles.io import read_activity
     from runmuscles.units import KMH, format_pace
 
-    act = read_activity(args.file)
+    act = read_activity(file)
     summary = summarize(act)
     segs = segment(act)
     warnings = [*summary.pop("warnings"), *segs.warnings]
-    if args.json:
+    if as_json:
         print_json(
             {
                 "activity": summary,
@@ -50,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
                 "warnings": warnings,
             }
         )
-        return 0
+        return
 
     def num(x: float | None, fmt: str) -> str:
         return "-" if x is None else format(x, fmt)
@@ -91,4 +87,6 @@ def run(args: argparse.Namespace) -> int:
     )
     for w in warnings:
         print(f"warning: {w}")
-    return 0
+
+
+COMMANDS = (activity,)

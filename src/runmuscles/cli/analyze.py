@@ -10,21 +10,22 @@ Heavy imports happen inside the handlers so that ``runmuscles --help`` stays fas
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from runmuscles.cli.output import add_common, print_json, print_table
-from runmuscles.errors import InputError
+import click
+
+from runmuscles.cli.options import body_options, json_option
+from runmuscles.cli.output import print_json, print_table
 
 if TYPE_CHECKING:
     from runmuscles.advice import Plan
     from runmuscles.load import ConditionTable, RunLoad
 
-__all__ = ["TABLE_FACTORY", "register"]
+__all__ = ["COMMANDS", "TABLE_FACTORY", "analyze", "demo"]
 
 #: Dependency-injection hook for tests and embedding: when set, ``analyze`` and ``demo`` use the
 #: condition table it returns instead of the shipped muscle atlas (``runmuscles.atlas``).
@@ -33,75 +34,82 @@ TABLE_FACTORY: Callable[[], ConditionTable] | None = None
 #: Files larger than this get a progress bar (when stderr is a terminal), bytes.
 PROGRESS_BYTES = 1_000_000
 
-ANALYZE_EXAMPLES = """\
+ANALYZE_EXAMPLES = """\b
 examples:
   runmuscles analyze run.fit                    per-muscle load, tendons, hills, advice
   runmuscles analyze run.gpx --mass 62 --height 1.68
   runmuscles analyze run.tcx --json             one JSON object for scripts
-  runmuscles analyze run.fit -o report.html     also write an HTML report
-"""
+  runmuscles analyze run.fit -o report.html     also write an HTML report"""
 
-DEMO_EXAMPLES = """\
+DEMO_EXAMPLES = """\b
 examples:
   runmuscles demo                a generated 8 km hilly run, analysed
-  runmuscles demo --json         the same as one JSON object
-"""
+  runmuscles demo --json         the same as one JSON object"""
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--mass", type=float, default=70.0, metavar="KG", help="body mass, kg (70)")
-    p.add_argument("--height", type=float, default=1.75, metavar="M", help="body height, m (1.75)")
-    p.add_argument(
+def _report_options(f: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
         "-o",
         "--html",
         metavar="REPORT.html",
-        help="also write a self-contained HTML report to this file",
-    )
-    add_common(p)
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also write a self-contained HTML report to this file.",
+    )(f)
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "analyze",
-        help="per-muscle load of a recorded run (FIT/GPX/TCX), uphill vs downhill, advice",
-        description="Analyse a recorded run: work, force impulse and peak force per muscle "
-        "group, Achilles and patellar tendon load, uphill/flat/downhill split, comparison with "
-        "the same run on the flat, and a strength, stretching and warm-up plan with sources.",
-        epilog=ANALYZE_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("file", metavar="RUN", help="activity file (.fit, .gpx or .tcx)")
-    _common(p)
-    p.set_defaults(handler=run_analyze)
-    d = sub.add_parser(
-        "demo",
-        help="analyse a built-in, generated hilly example run (no file needed)",
-        description="The whole analysis on a run that runmuscles GENERATES itself (8 km with a "
-        "60 m climb and descent; not a recording), so you can see an answer without a file.",
-        epilog=DEMO_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _common(d)
-    d.set_defaults(handler=run_demo)
+@click.command(
+    short_help="Per-muscle load of a recorded run (FIT/GPX/TCX), hills, advice.",
+    epilog=ANALYZE_EXAMPLES,
+)
+@click.argument("file", metavar="RUN", type=click.Path(path_type=Path))
+@body_options
+@_report_options
+@json_option
+def analyze(file: Path, mass: float, height: float, html: Path | None, as_json: bool) -> None:
+    """Analyse a recorded run (.fit, .gpx or .tcx): work, force impulse and peak force per muscle
+    group, Achilles and patellar tendon load, uphill/flat/downhill split, comparison with the same
+    run on the flat, and a strength, stretching and warm-up plan with sources."""
+    from runmuscles.load import analyze as analyze_file
+
+    _check_report_path(html)
+    big = file.is_file() and file.stat().st_size > PROGRESS_BYTES
+    with _progress(big) as step:
+        result = analyze_file(file, mass, height, _table(), progress=step)
+        if step:
+            step("advice")
+        _emit(result, html, as_json)
 
 
-def _report_writer(path: str | None) -> Callable[[RunLoad, Path], Any] | None:
-    """The HTML report writer, or a clear error when the report module is not installed."""
-    if not path:
-        return None
-    try:
-        from runmuscles.report.html import (  # type: ignore[import-not-found,unused-ignore]
-            write_report,
-        )
-    except ImportError as exc:
-        if (exc.name or "").startswith("runmuscles.report") or "write_report" in str(exc):
-            raise InputError(
-                "HTML reports (-o/--html) are not available in this version of runmuscles "
-                "(runmuscles.report.html is missing); leave out -o, or use --json"
-            ) from None
-        raise
-    writer: Callable[[RunLoad, Path], Any] = write_report
-    return writer
+@click.command(
+    short_help="Analyse a generated hilly example run (no file needed).",
+    epilog=DEMO_EXAMPLES,
+)
+@body_options
+@_report_options
+@json_option
+def demo(mass: float, height: float, html: Path | None, as_json: bool) -> None:
+    """The whole analysis on a run that runmuscles GENERATES itself (8 km with a 60 m climb and
+    descent; not a recording), so you can see an answer without a file."""
+    from dataclasses import replace
+
+    from runmuscles.examples import HILLY_RUN_DESCRIPTION, hilly_run
+    from runmuscles.load import analyze_activity
+
+    _check_report_path(html)
+    result = analyze_activity(hilly_run(), mass, height, _table())
+    result = replace(result, example=HILLY_RUN_DESCRIPTION)
+    _emit(result, html, as_json)
+
+
+COMMANDS = (analyze, demo)
+
+
+def _check_report_path(path: Path | None) -> None:
+    """Refuse an unusable report path before the analysis, not after."""
+    from runmuscles.errors import InputError
+
+    if path is not None and not path.parent.exists():
+        raise InputError(f"-o {path}: the folder {path.parent} does not exist")
 
 
 def _table() -> ConditionTable | None:
@@ -126,50 +134,24 @@ def _progress(show: bool, stages: int = 4) -> Iterator[Callable[[str], None] | N
         yield step
 
 
-def run_analyze(args: argparse.Namespace) -> int:
-    from runmuscles.load import analyze
-
-    writer = _report_writer(args.html)
-    path = Path(args.file)
-    big = path.is_file() and path.stat().st_size > PROGRESS_BYTES
-    with _progress(big) as step:
-        result = analyze(path, args.mass, args.height, _table(), progress=step)
-        if step:
-            step("advice")
-        return _emit(result, args, writer)
-
-
-def run_demo(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from runmuscles.examples import HILLY_RUN_DESCRIPTION, hilly_run
-    from runmuscles.load import analyze_activity
-
-    writer = _report_writer(args.html)
-    result = analyze_activity(hilly_run(), args.mass, args.height, _table())
-    result = replace(result, example=HILLY_RUN_DESCRIPTION)
-    return _emit(result, args, writer)
-
-
-def _emit(
-    result: RunLoad, args: argparse.Namespace, writer: Callable[[RunLoad, Path], Any] | None
-) -> int:
+def _emit(result: RunLoad, html: Path | None, as_json: bool) -> None:
     from runmuscles.advice import plan
 
     advice = plan(result)
-    if writer is not None:
-        writer(result, Path(args.html))
-    if args.json:
+    if html is not None:
+        from runmuscles.report.html import write_report
+
+        write_report(result, html)
+    if as_json:
         data = result.to_dict()
         data["advice"] = advice.to_dict()
-        if writer is not None:
-            data["report"] = str(args.html)
+        if html is not None:
+            data["report"] = str(html)
         print_json(data)
-        return 0
+        return
     _print_text(result, advice)
-    if writer is not None:
-        print(f"\nreport written to {args.html}")
-    return 0
+    if html is not None:
+        print(f"\nreport written to {html}")
 
 
 def _vs(ratio: float | None) -> str:
@@ -222,17 +204,7 @@ def _print_text(r: RunLoad, advice: Plan) -> None:
     )
     print()
     print_table(
-        (
-            "muscle group",
-            "share",
-            "conc kJ",
-            "ecc kJ",
-            "J/kg",
-            "up kJ",
-            "flat kJ",
-            "down kJ",
-            "vs flat",
-        ),
+        MUSCLE_COLUMNS,
         [
             (
                 g.group,

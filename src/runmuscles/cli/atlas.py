@@ -2,104 +2,118 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
-from runmuscles.cli.output import add_common, print_json, print_table
+import click
 
-__all__ = ["explore_data", "register"]
+from runmuscles.cli.options import body_options, grade_option, json_option, speed_option
+from runmuscles.cli.output import print_json, print_table
 
-BUILD_EXAMPLES = """\
+__all__ = ["COMMANDS", "atlas", "explore", "explore_data"]
+
+BUILD_EXAMPLES = """\b
 examples:
-  runmuscles atlas build --speeds 2:6:0.5 --grades=-30%:30%:5% --workers 2 -o atlas.nc
+  runmuscles atlas build --speeds 2:6:0.5 --grades -30%:30%:5% --workers 2 -o atlas.nc
   runmuscles atlas build --speeds 3:4:0.5 --grades 0%:10%:5%          a small trial grid
   runmuscles atlas build ... --scheduler tcp://login01:8786           on a Dask cluster
   runmuscles atlas info atlas.nc                                      grid, provenance, gaps
 
-Negative values need '=': --grades=-30%:30%:5%. Interrupted? Re-run the same command:
-finished conditions are kept in atlas.nc.parts/ (also reused by a wider grid with the same -o).
-"""
+Interrupted? Re-run the same command: finished conditions are kept in atlas.nc.parts/ (also
+reused by a wider grid with the same -o)."""
 
-EXPLORE_EXAMPLES = """\
+EXPLORE_EXAMPLES = """\b
 examples:
-  runmuscles explore --speed 4 --grade=-10%     the muscle picture of a downhill stride
+  runmuscles explore --speed 4 --grade -10%     the muscle picture of a downhill stride
   runmuscles explore --speed 3 --grade 8% --json
-  runmuscles explore --speed 3.5 --atlas my_atlas.nc
-"""
+  runmuscles explore --speed 3.5 --atlas my_atlas.nc"""
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "atlas",
-        help="build or inspect the muscle atlas (solved strides over speed x slope)",
-        description="The muscle atlas: predicted strides over a speed x grade grid, solved by "
-        "continuation in parallel, looked up instantly by `explore` and `analyze`.",
-        epilog=BUILD_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    asub = p.add_subparsers(dest="atlas_command", metavar="ACTION")
-    b = asub.add_parser(
-        "build",
-        help="solve every condition of a grid (resumable)",
-        epilog=BUILD_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    b.add_argument("--speeds", default="2:6:0.5", help="START:STOP:STEP m/s (default 2:6:0.5)")
-    b.add_argument(
-        "--grades", default="-30%:30%:5%", help="START:STOP:STEP grades (default -30%%:30%%:5%%)"
-    )
-    b.add_argument("--mass", type=float, default=70.0, help="body mass, kg (default 70)")
-    b.add_argument("--height", type=float, default=1.75, help="height, m (default 1.75)")
-    b.add_argument(
-        "--workers", type=int, default=1, help="local worker processes (default 1; 0: in-process)"
-    )
-    b.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
-    b.add_argument("--nodes", type=int, default=50, help="mesh intervals per half stride")
-    b.add_argument("--max-iter", type=int, default=3000, help="IPOPT iteration limit")
-    b.add_argument("-o", "--output", default="atlas.nc", help="atlas file (default atlas.nc)")
-    add_common(b)
-    b.set_defaults(handler=run_build)
-    i = asub.add_parser("info", help="grid, body, provenance and missing cells of an atlas")
-    i.add_argument("path", nargs="?", help="atlas file (default: the shipped one)")
-    add_common(i)
-    i.set_defaults(handler=run_info)
-    p.set_defaults(handler=lambda args: (p.print_help(), 1)[1])
-
-    e = sub.add_parser(
-        "explore",
-        help="the muscle picture at a speed and slope, instantly from the atlas",
-        description="Per-muscle-group work, forces, activation and tendon loads of one stride, "
-        "interpolated from the muscle atlas (no solve).",
-        epilog=EXPLORE_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    e.add_argument("--speed", type=float, default=3.5, help="running speed, m/s (default 3.5)")
-    e.add_argument("--grade", default="0", help="grade: '5%%', '-10%%' or 0.05")
-    e.add_argument("--atlas", help="atlas file (default: the shipped one)")
-    add_common(e)
-    e.set_defaults(handler=run_explore)
+@click.group(
+    short_help="Build or inspect the muscle atlas (strides over speed x slope).",
+    epilog=BUILD_EXAMPLES,
+)
+def atlas() -> None:
+    """The muscle atlas: predicted strides over a speed x grade grid, solved by continuation in
+    parallel, looked up instantly by `explore` and `analyze`."""
 
 
-def run_build(args: argparse.Namespace) -> int:
+@atlas.command(short_help="Solve every condition of a grid (resumable).", epilog=BUILD_EXAMPLES)
+@click.option(
+    "--speeds",
+    default="2:6:0.5",
+    show_default=True,
+    metavar="START:STOP:STEP",
+    help="Speeds, m/s.",
+)
+@click.option(
+    "--grades",
+    default="-30%:30%:5%",
+    show_default=True,
+    metavar="START:STOP:STEP",
+    help="Grades ('-30%:30%:5%' or fractions).",
+)
+@body_options
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Local worker processes (0: solve in this process).",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786."
+)
+@click.option(
+    "--nodes", type=int, default=50, show_default=True, help="Mesh intervals per half stride."
+)
+@click.option(
+    "--max-iter", type=int, default=3000, show_default=True, help="IPOPT iteration limit."
+)
+@click.option(
+    "-o",
+    "--output",
+    default="atlas.nc",
+    show_default=True,
+    metavar="ATLAS.nc",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The atlas file to write.",
+)
+@json_option
+def build(
+    speeds: str,
+    grades: str,
+    mass: float,
+    height: float,
+    workers: int,
+    scheduler: str | None,
+    nodes: int,
+    max_iter: int,
+    output: Path,
+    as_json: bool,
+) -> None:
+    """Solve every (speed, grade) condition of the grid in parallel, warm-starting each from a
+    solved neighbour, and write the atlas. Finished conditions are kept in OUTPUT.parts/, so an
+    interrupted build continues where it stopped."""
     import functools
 
     from runmuscles.atlas import build_atlas, predictive_solve
     from runmuscles.atlas.build import BuildStatus
 
-    solve_fn = functools.partial(predictive_solve, n_intervals=args.nodes, max_iter=args.max_iter)
+    solve_fn = functools.partial(predictive_solve, n_intervals=nodes, max_iter=max_iter)
     command = "runmuscles " + " ".join(sys.argv[1:]) if sys.argv else None
-    quiet = args.json or not sys.stderr.isatty()
+    quiet = as_json or not sys.stderr.isatty()
     kw: dict[str, Any] = dict(
-        mass=args.mass,
-        height=args.height,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        output=args.output,
+        mass=mass,
+        height=height,
+        workers=workers,
+        scheduler=scheduler,
+        output=output,
         solve_fn=solve_fn,
         command=command,
     )
-    parts = f"{args.output}.parts"
+    parts = f"{output}.parts"
     try:
         if quiet:
 
@@ -111,7 +125,7 @@ def run_build(args: argparse.Namespace) -> int:
                         file=sys.stderr,
                     )
 
-            report = build_atlas(args.speeds, args.grades, progress=log, **kw)
+            report = build_atlas(speeds, grades, progress=log, **kw)
         else:
             from rich.progress import (
                 BarColumn,
@@ -147,14 +161,14 @@ def run_build(args: argparse.Namespace) -> int:
                         description=f"last: {s.last} ({s.last_time_s:.0f} s)" if s.last else "",
                     )
 
-                report = build_atlas(args.speeds, args.grades, progress=show, **kw)
+                report = build_atlas(speeds, grades, progress=show, **kw)
     except KeyboardInterrupt:
         print(
             f"runmuscles: interrupted; finished conditions are saved in {parts}: re-run the "
             "same command to continue",
             file=sys.stderr,
         )
-        return 130
+        raise click.exceptions.Exit(130) from None
     data = {
         "output": str(report.output),
         "solved": len(report.solved),
@@ -163,22 +177,27 @@ def run_build(args: argparse.Namespace) -> int:
         "wall_time_s": report.wall_s,
         "solve_times_s": report.times_s,
     }
-    if args.json:
+    if as_json:
         print_json(data)
-        return 0
-    print(
-        f"wrote {report.output}: {len(report.solved)} conditions solved now, "
-        f"{len(report.reused)} reused, {len(report.failed)} failed, {report.wall_s:.0f} s"
-    )
-    for key, st in report.failed.items():
-        print(f"  missing {key}: {st}")
-    return 0 if not report.failed else 5
+    else:
+        print(
+            f"wrote {report.output}: {len(report.solved)} conditions solved now, "
+            f"{len(report.reused)} reused, {len(report.failed)} failed, {report.wall_s:.0f} s"
+        )
+        for key, st in report.failed.items():
+            print(f"  missing {key}: {st}")
+    if report.failed:
+        raise click.exceptions.Exit(5)
 
 
-def run_info(args: argparse.Namespace) -> int:
+@atlas.command(short_help="Grid, body, provenance and missing cells of an atlas.")
+@click.argument("path", required=False, metavar="[ATLAS.nc]", type=click.Path(path_type=Path))
+@json_option
+def info(path: Path | None, as_json: bool) -> None:
+    """Grid, body, provenance and missing cells of an atlas (default: the shipped one)."""
     from runmuscles.atlas import Atlas
 
-    atlas = Atlas.load(args.path)
+    atlas = Atlas.load(path)
     prov = atlas.provenance
     data = {
         "path": str(atlas.path),
@@ -191,9 +210,9 @@ def run_info(args: argparse.Namespace) -> int:
         "scaling_law": atlas.ds.attrs.get("scaling_law"),
         "provenance": prov,
     }
-    if args.json:
+    if as_json:
         print_json(data)
-        return 0
+        return
     (v0, v1), (g0, g1) = atlas.speed_range, atlas.grade_range
     print(
         f"{atlas.path}: {v0:g}..{v1:g} m/s x {g0 * 100:+g}..{g1 * 100:+g} % "
@@ -206,7 +225,6 @@ def run_info(args: argparse.Namespace) -> int:
     )
     for m in data["missing"]:
         print(f"  missing {m['speed']:g} m/s {m['grade'] * 100:+g} %: {m['status']}")
-    return 0
 
 
 def _num(x: Any) -> float | None:
@@ -297,23 +315,37 @@ def explore_data(atlas: Any, speed: float, grade: float) -> dict[str, Any]:
     }
 
 
-def run_explore(args: argparse.Namespace) -> int:
+@click.command(
+    short_help="The muscle picture at a speed and slope, from the atlas.",
+    epilog=EXPLORE_EXAMPLES,
+)
+@speed_option()
+@grade_option()
+@click.option(
+    "--atlas",
+    "atlas_path",
+    metavar="ATLAS.nc",
+    type=click.Path(path_type=Path),
+    help="Atlas file (default: the shipped one).",
+)
+@json_option
+def explore(speed: float, grade: float, atlas_path: Path | None, as_json: bool) -> None:
+    """Per-muscle-group work, forces, activation and tendon loads of one stride, interpolated
+    from the muscle atlas (no solve)."""
     from runmuscles.atlas import Atlas
-    from runmuscles.units import parse_grade
 
-    grade = parse_grade(args.grade)
-    atlas = Atlas.load(args.atlas)
-    data = explore_data(atlas, args.speed, grade)
-    if args.json:
+    atlas = Atlas.load(atlas_path)
+    data = explore_data(atlas, speed, grade)
+    if as_json:
         print_json(data)
-        return 0
+        return
     s = data["summary"]
 
     def fmt(v: Any, spec: str) -> str:
         return "-" if v is None else format(v, spec)
 
     print(
-        f"Running at {args.speed:g} m/s on {grade * 100:+.1f} % grade "
+        f"Running at {speed:g} m/s on {grade * 100:+.1f} % grade "
         f"({atlas.mass_kg:g} kg, {atlas.height_m:.2f} m), from the muscle atlas\n"
     )
     print_table(
@@ -364,4 +396,6 @@ def run_explore(args: argparse.Namespace) -> int:
         f"\nAchilles tendon peak {fmt(t['achilles_peak_force_bw'], '.1f')} BW, "
         f"patellar tendon peak {fmt(t['patellar_peak_force_bw'], '.1f')} BW"
     )
-    return 0
+
+
+COMMANDS = (atlas, explore)

@@ -6,19 +6,28 @@ object with every field and the sources resolved.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import textwrap
 from collections.abc import Iterable
 
-from runmuscles.anatomy.catalogue import PHASES, REGIONS, TERRAINS, Catalogue, Source
-from runmuscles.cli.output import add_common, print_json, print_table
+import click
 
-__all__ = ["register"]
+from runmuscles.anatomy.catalogue import (
+    PHASES,
+    REGIONS,
+    TERRAINS,
+    Catalogue,
+    MuscleGroup,
+    Source,
+)
+from runmuscles.cli.options import json_option
+from runmuscles.cli.output import print_json, print_table
+
+__all__ = ["COMMANDS", "muscle", "muscles", "warmup"]
 
 WIDTH = 100
 
-MUSCLES_EPILOG = """\
+MUSCLES_EPILOG = """\b
 examples:
   runmuscles muscles                        every group, tendon and ligament
   runmuscles muscles --phase swing          groups working while the foot is in the air
@@ -27,58 +36,95 @@ examples:
   runmuscles muscles --json                 all fields and sources, for scripts
 """
 
-MUSCLE_EPILOG = """\
+MUSCLE_EPILOG = """\b
 examples:
   runmuscles muscle quads                   by common name
   runmuscles muscle "vastus lateralis"      by member muscle (gives the quadriceps)
-  runmuscles muscle achilles_tendon --json  by id, as JSON
-"""
+  runmuscles muscle achilles_tendon --json  by id, as JSON"""
 
-WARMUP_EPILOG = """\
+WARMUP_EPILOG = """\b
 examples:
   runmuscles warmup                         warm-up steps and the general routine
-  runmuscles warmup --json                  the same as JSON with exercises and sources
-"""
+  runmuscles warmup --json                  the same as JSON with exercises and sources"""
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the catalogue commands to the top-level parser."""
-    fmt = argparse.RawDescriptionHelpFormatter
-    p = sub.add_parser(
-        "muscles",
-        help="list the muscle groups, tendons and ligaments running works",
-        description="The running-muscle catalogue as a table, optionally filtered.",
-        epilog=MUSCLES_EPILOG,
-        formatter_class=fmt,
-    )
-    p.add_argument("--phase", choices=PHASES, help="only groups active in this gait phase")
-    p.add_argument("--region", choices=REGIONS, help="only groups in this body region")
-    p.add_argument(
-        "--terrain", choices=TERRAINS, help="only groups with higher demand on this terrain"
-    )
-    add_common(p)
-    p.set_defaults(handler=_muscles)
+@click.command(
+    short_help="The muscle groups, tendons and ligaments running works.",
+    epilog=MUSCLES_EPILOG,
+)
+@click.option("--phase", type=click.Choice(PHASES), help="Only groups active in this gait phase.")
+@click.option("--region", type=click.Choice(REGIONS), help="Only groups in this body region.")
+@click.option(
+    "--terrain",
+    type=click.Choice(TERRAINS),
+    help="Only groups with higher demand on this terrain.",
+)
+@json_option
+def muscles(phase: str | None, region: str | None, terrain: str | None, as_json: bool) -> None:
+    """The running-muscle catalogue as a table, optionally filtered."""
+    cat = _catalogue()
+    groups = cat.filter(phase=phase, region=region, terrain=terrain)
+    filters = {"phase": phase, "region": region, "terrain": terrain}
+    if as_json:
+        print_json(
+            {
+                "filters": {k: v for k, v in filters.items() if v},
+                "count": len(groups),
+                "groups": [cat.record(g.id) for g in groups],
+            }
+        )
+        return
+    headers = ["id", "name", "kind", "region", "front/back", "active in"]
+    if terrain:
+        headers += [f"{terrain} demand", "evidence"]
+    rows = []
+    for g in groups:
+        row = [g.id, g.name, g.kind.replace("_", " "), g.region, g.side]
+        row.append(", ".join(g.active_in) or "-")
+        if terrain:
+            hill = g.hill(terrain)
+            row += [f"{hill.demand} ({hill.contraction})", hill.evidence]
+        rows.append(row)
+    chosen = ", ".join(f"{k} {v}" for k, v in filters.items() if v)
+    title = f"{len(groups)} of {len(cat.groups)} groups" + (f" ({chosen})" if chosen else "")
+    if not groups:
+        print(title + ": none match; try fewer filters.")
+        return
+    print_table(headers, rows, title=title)
+    print("\nDetails and sources: runmuscles muscle ID")
 
-    p = sub.add_parser(
-        "muscle",
-        help="one muscle group in full: roles, hills, injuries, exercises, sources",
-        description="One group in full. NAME may be an id, a common name or a member muscle.",
-        epilog=MUSCLE_EPILOG,
-        formatter_class=fmt,
-    )
-    p.add_argument("name", metavar="NAME", help="group id, common name or member muscle")
-    add_common(p)
-    p.set_defaults(handler=_muscle)
 
-    p = sub.add_parser(
-        "warmup",
-        help="warm-up guidance and the general strength and stretching routine",
-        description="Warm-up (at least 5 minutes of easy running before stretching) and routine.",
-        epilog=WARMUP_EPILOG,
-        formatter_class=fmt,
-    )
-    add_common(p)
-    p.set_defaults(handler=_warmup)
+@click.command(
+    short_help="One muscle group in full: roles, hills, injuries, exercises.",
+    epilog=MUSCLE_EPILOG,
+)
+@click.argument("name", metavar="NAME")
+@json_option
+def muscle(name: str, as_json: bool) -> None:
+    """One group in full. NAME may be an id, a common name or a member muscle."""
+    cat = _catalogue()
+    g = cat.find(name)
+    if as_json:
+        print_json(cat.record(g.id))
+        return
+    _print_group(cat, g)
+
+
+@click.command(
+    short_help="Warm-up and the general strength and stretching routine.",
+    epilog=WARMUP_EPILOG,
+)
+@json_option
+def warmup(as_json: bool) -> None:
+    """Warm-up (at least 5 minutes of easy running before stretching) and routine."""
+    cat = _catalogue()
+    if as_json:
+        print_json(cat.warmup_record())
+        return
+    _print_warmup(cat)
+
+
+COMMANDS = (muscles, muscle, warmup)
 
 
 def _catalogue() -> Catalogue:
@@ -108,46 +154,7 @@ def _para(text: str, indent: str = "  ", first: str | None = None) -> None:
     )
 
 
-def _muscles(args: argparse.Namespace) -> int:
-    cat = _catalogue()
-    groups = cat.filter(phase=args.phase, region=args.region, terrain=args.terrain)
-    filters = {"phase": args.phase, "region": args.region, "terrain": args.terrain}
-    if args.json:
-        print_json(
-            {
-                "filters": {k: v for k, v in filters.items() if v},
-                "count": len(groups),
-                "groups": [cat.record(g.id) for g in groups],
-            }
-        )
-        return 0
-    headers = ["id", "name", "kind", "region", "front/back", "active in"]
-    if args.terrain:
-        headers += [f"{args.terrain} demand", "evidence"]
-    rows = []
-    for g in groups:
-        row = [g.id, g.name, g.kind.replace("_", " "), g.region, g.side]
-        row.append(", ".join(g.active_in) or "-")
-        if args.terrain:
-            hill = g.hill(args.terrain)
-            row += [f"{hill.demand} ({hill.contraction})", hill.evidence]
-        rows.append(row)
-    chosen = ", ".join(f"{k} {v}" for k, v in filters.items() if v)
-    title = f"{len(groups)} of {len(cat.groups)} groups" + (f" ({chosen})" if chosen else "")
-    if not groups:
-        print(title + ": none match; try fewer filters.")
-        return 0
-    print_table(headers, rows, title=title)
-    print("\nDetails and sources: runmuscles muscle ID")
-    return 0
-
-
-def _muscle(args: argparse.Namespace) -> int:
-    cat = _catalogue()
-    g = cat.find(args.name)
-    if args.json:
-        print_json(cat.record(g.id))
-        return 0
+def _print_group(cat: Catalogue, g: MuscleGroup) -> None:
     refs = _Refs(cat)
     out = sys.stdout
     out.write(f"{g.name}  (id {g.id}; {g.kind.replace('_', ' ')}; {g.region}, {g.side})\n")
@@ -190,7 +197,6 @@ def _muscle(args: argparse.Namespace) -> int:
         _para(f"dose: {e.dosage.text}", indent="      ", first="    ")
         _para(e.instructions, indent="    ")
     _sources(refs)
-    return 0
 
 
 def _sources(refs: _Refs) -> None:
@@ -199,11 +205,7 @@ def _sources(refs: _Refs) -> None:
         _para(src.citation(), indent="       ", first=f"  [{n}] ".ljust(7))
 
 
-def _warmup(args: argparse.Namespace) -> int:
-    cat = _catalogue()
-    if args.json:
-        print_json(cat.warmup_record())
-        return 0
+def _print_warmup(cat: Catalogue) -> None:
     w, r, refs = cat.warmup, cat.routine, _Refs(cat)
     minutes = w.minimum_easy_running_s / 60.0
     sys.stdout.write(f"Warm-up: at least {minutes:g} minutes of easy running before stretching\n")
@@ -231,4 +233,3 @@ def _warmup(args: argparse.Namespace) -> int:
             _para(f"- {e.name} ({targets}) {refs.mark(e.sources)}", indent="    ", first="  ")
             _para(f"dose: {e.dosage.text}", indent="      ", first="    ")
     _sources(refs)
-    return 0

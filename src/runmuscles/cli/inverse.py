@@ -3,64 +3,108 @@ optimisation)."""
 
 from __future__ import annotations
 
-import argparse
+from pathlib import Path
 from typing import Any
 
-from runmuscles.cli.output import add_common, print_json, print_table
+import click
 
-__all__ = ["register"]
+from runmuscles.cli.options import json_option
+from runmuscles.cli.output import print_json, print_table
 
-EXAMPLES = """\
+__all__ = ["COMMANDS", "inverse"]
+
+EXAMPLES = """\b
 examples:
   runmuscles inverse RBDS001processed.txt --speed 3.5     a Fukuchi 2017 table at 3.5 m/s
   runmuscles inverse run.mot --grf grf.mot --speed 3.2 --mass 68
   runmuscles inverse RBDS001processed.txt --speed 4.5 -o cycle.nc --sto cycle.sto
-  runmuscles inverse RBDS001processed.txt --speed 2.5 --json   the GaitCycle JSON contract
-"""
+  runmuscles inverse RBDS001processed.txt --speed 2.5 --json   the GaitCycle JSON contract"""
 
 
-def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "inverse",
-        help="muscle forces from measured motion (inverse dynamics + static optimisation)",
-        description=(
-            "Estimate muscle activations and forces over one stride of measured running: net "
-            "joint moments of the 2D runner from joint angles and ground reaction forces, then "
-            "static optimisation (least summed squared activation, rigid tendons, reserve "
-            "actuators). DATA is a Fukuchi 2017 processed table (needs --speed), an OpenSim "
-            ".mot/.sto or a C3D file."
-        ),
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("data", metavar="DATA", help="motion file (.txt Fukuchi table, .mot/.sto, .c3d)")
-    p.add_argument("--grf", metavar="GRF", help="separate .mot/.sto with ground reaction forces")
-    p.add_argument("--speed", type=float, help="running speed in m/s (e.g. 3.5)")
-    p.add_argument("--mass", type=float, help="body mass in kg (default: from the file)")
-    p.add_argument("--height", type=float, help="stature in m (default: from the file or 1.75)")
-    p.add_argument("-o", "--output", metavar="CYCLE.nc", help="save the GaitCycle (netCDF)")
-    p.add_argument("--sto", metavar="OUT.sto", help="export coordinates, activations, forces")
-    add_common(p)
-    p.set_defaults(handler=_run)
+@click.command(
+    short_help="Muscle forces from measured motion (static optimisation).",
+    epilog=EXAMPLES,
+)
+@click.argument("data", metavar="DATA", type=click.Path(path_type=Path))
+@click.option(
+    "--grf",
+    metavar="GRF",
+    type=click.Path(path_type=Path),
+    help="A separate .mot/.sto file with the ground reaction forces.",
+)
+@click.option("--speed", type=float, metavar="M/S", help="Running speed, m/s (e.g. 3.5).")
+@click.option("--mass", type=float, metavar="KG", help="Body mass, kg (default: from the file).")
+@click.option(
+    "--height", type=float, metavar="M", help="Body height, m (default: from the file or 1.75)."
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="CYCLE.nc",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the GaitCycle (netCDF).",
+)
+@click.option(
+    "--sto",
+    metavar="OUT.sto",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Export coordinates, activations and forces (OpenSim .sto).",
+)
+@json_option
+def inverse(
+    data: Path,
+    grf: Path | None,
+    speed: float | None,
+    mass: float | None,
+    height: float | None,
+    output: Path | None,
+    sto: Path | None,
+    as_json: bool,
+) -> None:
+    """Estimate muscle activations and forces over one stride of measured running: net joint
+    moments of the 2D runner from joint angles and ground reaction forces, then static
+    optimisation (least summed squared activation, rigid tendons, reserve actuators). DATA is a
+    Fukuchi 2017 processed table (needs --speed), an OpenSim .mot/.sto or a C3D file."""
+    from runmuscles.inverse import inverse as motion_to_cycle
+    from runmuscles.inverse import runner_for, write_cycle_sto
+
+    motion = _load(data, grf, speed, mass)
+    runner = runner_for(motion, mass, height)
+    cycle = motion_to_cycle(motion, runner)
+    if output:
+        cycle.save(output)
+    if sto:
+        write_cycle_sto(cycle, sto)
+    if as_json:
+        print_json(cycle.to_json())
+        return
+    _print_text(motion, runner, cycle)
+    if output:
+        print(f"saved {output}")
+    if sto:
+        print(f"exported {sto}")
 
 
-def _load(args: argparse.Namespace) -> Any:
+COMMANDS = (inverse,)
+
+
+def _load(data: Path, grf: Path | None, speed: float | None, mass: float | None) -> Any:
     import dataclasses
 
     from runmuscles.errors import InputError
     from runmuscles.io.mocap import read_motion
     from runmuscles.io.motion import GroundForce
 
-    fukuchi = str(args.data).lower().endswith(".txt")  # only that reader takes body_mass
-    options = {"body_mass": args.mass} if args.mass is not None and fukuchi else {}
-    motion = read_motion(args.data, speed=args.speed, **options)
+    fukuchi = str(data).lower().endswith(".txt")  # only that reader takes body_mass
+    options = {"body_mass": mass} if mass is not None and fukuchi else {}
+    motion = read_motion(data, speed=speed, **options)
     changes: dict[str, Any] = {}
-    if args.grf:
+    if grf:
         import numpy as np
 
-        forces = read_motion(args.grf)
+        forces = read_motion(grf)
         if not forces.grf:
-            raise InputError(f"{args.grf}: no ground reaction force columns (ground_force_*_v*)")
+            raise InputError(f"{grf}: no ground reaction force columns (ground_force_*_v*)")
 
         def at(y: Any) -> Any:
             return np.interp(motion.time, forces.time, y)
@@ -69,26 +113,14 @@ def _load(args: argparse.Namespace) -> Any:
             s: GroundForce(at(g.fx), at(g.fy), None if g.cop_x is None else at(g.cop_x))
             for s, g in forces.grf.items()
         }
-    if args.speed is not None and motion.speed != args.speed:
-        changes["speed"] = args.speed
-    if args.mass is not None:
-        changes["body_mass"] = args.mass
+    if speed is not None and motion.speed != speed:
+        changes["speed"] = speed
+    if mass is not None:
+        changes["body_mass"] = mass
     return dataclasses.replace(motion, **changes) if changes else motion
 
 
-def _run(args: argparse.Namespace) -> int:
-    from runmuscles.inverse import inverse, runner_for, write_cycle_sto
-
-    motion = _load(args)
-    runner = runner_for(motion, args.mass, args.height)
-    cycle = inverse(motion, runner)
-    if args.output:
-        cycle.save(args.output)
-    if args.sto:
-        write_cycle_sto(cycle, args.sto)
-    if args.json:
-        print_json(cycle.to_json())
-        return 0
+def _print_text(motion: Any, runner: Any, cycle: Any) -> None:
     prov = cycle.provenance
     print(
         f"{motion.source}: {cycle.condition['speed_m_s']:g} m/s, {runner.mass:g} kg, stride "
@@ -107,8 +139,3 @@ def _run(args: argparse.Namespace) -> int:
     print_table(["muscle (right)", "peak activation", "peak force N", "energy J"], rows)
     for w in prov.get("warnings", []):
         print(f"warning: {w}")
-    if args.output:
-        print(f"saved {args.output}")
-    if args.sto:
-        print(f"exported {args.sto}")
-    return 0

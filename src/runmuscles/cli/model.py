@@ -2,47 +2,37 @@
 
 from __future__ import annotations
 
-import argparse
-from typing import Any
+import click
 
-from runmuscles.cli.output import add_common, print_json, print_table
+from runmuscles.cli.options import body_options, json_option
+from runmuscles.cli.output import print_json, print_table
 
-__all__ = ["register"]
+__all__ = ["COMMANDS", "model"]
 
-EXAMPLES = """\
+EXAMPLES = """\b
 examples:
   runmuscles model                          the default runner (70 kg, 1.75 m)
   runmuscles model --mass 58 --height 1.64  scaled to another body
-  runmuscles model --json                   everything as one JSON object (for scripts)
-"""
+  runmuscles model --json                   everything as one JSON object (for scripts)"""
 
 
-def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "model",
-        help="describe the runner model: degrees of freedom, segments, muscles, sources",
-        description=(
-            "Describe the sagittal-plane runner model scaled to a body: degrees of freedom, "
-            "segments (mass, length), muscles (group, side, max force, fibre and tendon "
-            "lengths, joints crossed), foot contact, total mass and the sources of every number."
-        ),
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--mass", type=float, default=70.0, help="body mass in kg (default 70)")
-    p.add_argument("--height", type=float, default=1.75, help="stature in m (default 1.75)")
-    add_common(p)
-    p.set_defaults(handler=_run)
-
-
-def _run(args: argparse.Namespace) -> int:
+@click.command(
+    short_help="The runner model: joints, segments, muscles, sources.",
+    epilog=EXAMPLES,
+)
+@body_options
+@json_option
+def model(mass: float, height: float, as_json: bool) -> None:
+    """Describe the sagittal-plane runner model scaled to a body: degrees of freedom, segments
+    (mass, length), muscles (group, side, max force, fiber and tendon lengths, joints crossed),
+    foot contact, total mass and the sources of every number."""
     from runmuscles.model.runner import Runner
 
-    runner = Runner(mass=args.mass, height=args.height)
+    runner = Runner(mass=mass, height=height)
     info = runner.to_dict()
-    if args.json:
+    if as_json:
         print_json(info)
-        return 0
+        return
     print(
         f"runner model: {info['mass_kg']:g} kg, {info['height_m']:g} m, "
         f"{len(info['dofs'])} degrees of freedom, total mass {info['total_mass_kg']:.3f} kg"
@@ -96,4 +86,6 @@ def _run(args: argparse.Namespace) -> int:
     print("sources:")
     for s in info["sources"]:
         print(f"  - {s}")
-    return 0
+
+
+COMMANDS = (model,)

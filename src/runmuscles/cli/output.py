@@ -1,20 +1,19 @@
-"""Shared output helpers for CLI commands: JSON printing and plain tables."""
+"""What every command prints: strict JSON and tables through rich.
+
+Tables are plain when stdout is not a terminal (no colour codes, no wrapping), so that piping a
+command into ``grep`` or a file gives the same columns a person sees. Rich is imported inside
+:func:`print_table`, so that ``runmuscles --help`` stays fast.
+"""
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["add_common", "print_json", "print_table"]
-
-
-def add_common(parser: argparse.ArgumentParser) -> None:
-    """Options shared by every command that has a data answer."""
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+__all__ = ["print_json", "print_table"]
 
 
 def _clean(obj: Any) -> Any:
@@ -31,21 +30,46 @@ def _clean(obj: Any) -> Any:
 
 
 def print_json(obj: Any) -> None:
+    """Print ``obj`` as indented strict JSON (NaN and infinities become ``null``)."""
     json.dump(_clean(obj), sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str = "") -> None:
-    """A plain, aligned text table (no colour, so it pipes cleanly)."""
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in cells:
-        for i, c in enumerate(row):
-            widths[i] = max(widths[i], len(c))
-    out = sys.stdout
+    """An aligned table: headers, a rule, one line per row; ``title`` above it.
+
+    On a terminal the header is bold and the table fits the window; elsewhere it is plain text
+    as wide as its content, never wrapped.
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+        header_style="bold",
+    )
+    for h in headers:
+        table.add_column(Text(h))
+    for row in rows:
+        table.add_row(*(Text(str(c)) for c in row))
+    console = Console(file=sys.stdout, highlight=False)
+    if console.is_terminal:
+        if title:
+            console.print(Text(title), soft_wrap=True)
+        console.print(table)
+        return
+    # not a terminal: as wide as the content, no colour, no trailing blanks
+    plain = Console(file=sys.stdout, width=10_000, color_system=None, highlight=False)
+    plain = Console(
+        file=sys.stdout, width=plain.measure(table).maximum, color_system=None, highlight=False
+    )
+    with plain.capture() as captured:
+        plain.print(table)
     if title:
-        out.write(title + "\n")
-    out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip() + "\n")
-    out.write("  ".join("-" * w for w in widths) + "\n")
-    for row in cells:
-        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+        sys.stdout.write(title + "\n")
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))

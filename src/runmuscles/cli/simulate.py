@@ -2,47 +2,86 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
-from runmuscles.cli.output import add_common, print_json, print_table
+import click
 
-__all__ = ["register"]
+from runmuscles.cli.options import body_options, grade_option, json_option, speed_option
+from runmuscles.cli.output import print_json, print_table
 
-EXAMPLES = """\
+__all__ = ["COMMANDS", "check_outputs", "simulate", "solve_with_progress"]
+
+EXAMPLES = """\b
 examples:
   runmuscles simulate --speed 3.5                       level running at 3.5 m/s
   runmuscles simulate --speed 4 --grade 5% -o up.nc     uphill, saving the stride as netCDF
   runmuscles simulate --speed 3 --grade -10% --json     downhill, one JSON object
-  runmuscles simulate --speed 3.5 --plot stride.png     with a picture of the stride
-"""
+  runmuscles simulate --speed 3.5 --plot stride.png     with a picture of the stride"""
 
 
-def add_body(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--mass", type=float, default=70.0, help="body mass, kg (default 70)")
-    parser.add_argument("--height", type=float, default=1.75, help="height, m (default 1.75)")
+@click.command(
+    short_help="Predict a running stride at a speed and slope (a solve).",
+    epilog=EXAMPLES,
+)
+@speed_option()
+@grade_option()
+@body_options
+@click.option(
+    "-o",
+    "--output",
+    metavar="STRIDE.nc",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the stride as netCDF (.nc).",
+)
+@click.option(
+    "--plot",
+    metavar="PICTURE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save a picture of the stride (.png, .svg or .pdf; needs the 'plot' extra).",
+)
+@click.option(
+    "--nodes", type=int, default=50, show_default=True, help="Mesh intervals per half stride."
+)
+@click.option(
+    "--max-iter", type=int, default=3000, show_default=True, help="IPOPT iteration limit."
+)
+@json_option
+def simulate(
+    speed: float,
+    grade: float,
+    mass: float,
+    height: float,
+    output: Path | None,
+    plot: Path | None,
+    nodes: int,
+    max_iter: int,
+    as_json: bool,
+) -> None:
+    """Predict one running stride by direct collocation (CasADi + IPOPT): phases, muscle
+    activations, forces, concentric/eccentric work, tendon and joint loads, ground forces,
+    metabolic cost."""
+    check_outputs(output, plot)
+    _, _, cycle = solve_with_progress(speed, grade, mass, height, nodes, max_iter, as_json)
+    if output:
+        cycle.save(output)
+    if plot:
+        from runmuscles.report.figure import save_stride_plot
+
+        save_stride_plot(cycle, plot)
+    data = cycle.to_json()
+    if as_json:
+        print_json(data)
+        return
+    print_cycle(data)
+    if output:
+        print(f"\nsaved the stride to {output}")
+    if plot:
+        print(f"saved a picture of the stride to {plot}")
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "simulate",
-        help="predict a running stride at a speed and slope (muscle-driven simulation)",
-        description="Predict one running stride by direct collocation (CasADi + IPOPT): "
-        "phases, muscle activations, forces, concentric/eccentric work, tendon and joint loads, "
-        "ground forces, metabolic cost.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--speed", type=float, default=3.5, help="running speed, m/s (default 3.5)")
-    p.add_argument("--grade", default="0", help="treadmill grade: '5%%', '-10%%' or 0.05")
-    add_body(p)
-    p.add_argument("-o", "--output", help="save the stride as netCDF (.nc)")
-    p.add_argument("--plot", help="save a picture of the stride (.png or .svg)")
-    p.add_argument("--nodes", type=int, default=50, help="mesh intervals per half stride")
-    p.add_argument("--max-iter", type=int, default=3000, help="IPOPT iteration limit")
-    add_common(p)
-    p.set_defaults(handler=run)
+COMMANDS = (simulate,)
 
 
 def solve_with_progress(
@@ -78,35 +117,9 @@ def solve_with_progress(
     return runner, solution, cycle_from_solution(runner, solution)
 
 
-def run(args: argparse.Namespace) -> int:
-    from runmuscles.units import parse_grade
-
-    grade = parse_grade(args.grade)
-    check_outputs(args.output, args.plot)
-    _, _, cycle = solve_with_progress(
-        args.speed, grade, args.mass, args.height, args.nodes, args.max_iter, args.json
-    )
-    if args.output:
-        cycle.save(args.output)
-    if args.plot:
-        from runmuscles.report.figure import save_stride_plot
-
-        save_stride_plot(cycle, args.plot)
-    data = cycle.to_json()
-    if args.json:
-        print_json(data)
-        return 0
-    print_cycle(data)
-    if args.output:
-        print(f"\nsaved the stride to {args.output}")
-    if args.plot:
-        print(f"saved a picture of the stride to {args.plot}")
-    return 0
-
-
-def check_outputs(output: str | None, plot: str | None) -> None:
-    """Refuse unusable output paths before minutes of solving, not after."""
-    from pathlib import Path
+def check_outputs(output: str | Path | None, plot: str | Path | None) -> None:
+    """Refuse unusable output paths, or a picture without matplotlib, before minutes of solving."""
+    import importlib.util
 
     from runmuscles.errors import InputError
 
@@ -121,6 +134,11 @@ def check_outputs(output: str | None, plot: str | None) -> None:
             raise InputError(f"{kind} {path}: give a file name ending in {' or '.join(suffixes)}")
         if not p.parent.exists():
             raise InputError(f"{kind} {path}: the folder {p.parent} does not exist")
+    if plot is not None and importlib.util.find_spec("matplotlib") is None:
+        raise InputError(
+            "--plot needs matplotlib, which is not installed: "
+            "pip install 'runmuscles[plot]' (or leave out --plot)"
+        )
 
 
 def print_cycle(data: dict[str, Any]) -> None:

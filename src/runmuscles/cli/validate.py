@@ -2,44 +2,51 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
-from runmuscles.cli.output import add_common, print_json, print_table
+import click
 
-__all__ = ["register"]
+from runmuscles.cli.options import json_option
+from runmuscles.cli.output import print_json, print_table
 
-EXAMPLES = """\
+__all__ = ["COMMANDS", "validate"]
+
+EXAMPLES = """\b
 examples:
   runmuscles validate            level running at 2.5-4.5 m/s and +-10 % grade vs published data
   runmuscles validate --quick    only the 3.5 m/s level stride (one solve, a few minutes)
-  runmuscles validate --json     the same as one JSON object
-"""
+  runmuscles validate --json     the same as one JSON object"""
 
 
-def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "validate",
-        help="compare predicted running with published figures (with sources)",
-        description="Solve strides at several speeds and slopes, compare them with published "
-        "ranges (../shared/SCIENCE.md) and say where the model disagrees with popular claims "
-        "about hills; also check the measured-motion path on the Fukuchi 2017 runner when its "
-        "data is present.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--quick", action="store_true", help="only the 3.5 m/s level stride")
-    p.add_argument("--fukuchi", help="path to a Fukuchi 2017 RBDSnnnprocessed.txt table")
-    add_common(p)
-    p.set_defaults(handler=run)
+@click.command(
+    short_help="Predicted running vs published figures, with sources.",
+    epilog=EXAMPLES,
+)
+@click.option("--quick", is_flag=True, help="Only the 3.5 m/s level stride.")
+@click.option(
+    "--fukuchi",
+    metavar="TABLE",
+    type=click.Path(path_type=Path),
+    help="A Fukuchi 2017 RBDSnnnprocessed.txt table (default: the shared data folder's).",
+)
+@json_option
+def validate(quick: bool, fukuchi: Path | None, as_json: bool) -> None:
+    """Solve strides at several speeds and slopes, compare them with published ranges (each row
+    names its source) and say where the model disagrees with popular claims about hills; also
+    check the measured-motion path on the Fukuchi 2017 runner when its data is present."""
+    _run(quick, None if fukuchi is None else str(fukuchi), as_json)
+
+
+COMMANDS = (validate,)
 
 
 def _mark(ok: bool) -> str:
     return "pass" if ok else "FAIL"
 
 
-def run(args: argparse.Namespace) -> int:
+def _run(quick: bool, fukuchi: str | None, as_json: bool) -> None:
     from runmuscles.errors import InputError
     from runmuscles.validate import (
         CONDITIONS,
@@ -49,10 +56,10 @@ def run(args: argparse.Namespace) -> int:
         solve_conditions,
     )
 
-    conditions = QUICK_CONDITIONS if args.quick else CONDITIONS
+    conditions = QUICK_CONDITIONS if quick else CONDITIONS
 
     def say(msg: str) -> None:
-        if not args.json:
+        if not as_json:
             print(msg, file=sys.stderr, flush=True)
 
     cycles = solve_conditions(conditions, progress=say)
@@ -63,11 +70,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         from runmuscles.inverse import inverse_validation_rows
 
-        inverse_rows = inverse_validation_rows(args.fukuchi) if not args.quick else []
-        side_by_side = _side_by_side(cycles.get((3.5, 0.0)), args.fukuchi)
+        inverse_rows = inverse_validation_rows(fukuchi) if not quick else []
+        side_by_side = _side_by_side(cycles.get((3.5, 0.0)), fukuchi)
     except InputError as exc:
         say(f"measured-motion checks skipped: {exc}")
-    if args.json:
+    if as_json:
         print_json(
             {
                 "predictive": rows,
@@ -76,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
                 "predicted_vs_measured_3_5": side_by_side,
             }
         )
-        return 0
+        return
     print_table(
         ("check", "model", "published", "", "source"),
         [(r["quantity"], r["value"], r["published"], _mark(r["pass"]), r["source"]) for r in rows],
@@ -109,7 +116,6 @@ def run(args: argparse.Namespace) -> int:
     failed = sum(not r["pass"] for r in rows + inverse_rows)
     total = len(rows) + len(inverse_rows)
     print(f"\n{total - failed} passed, {failed} failed")
-    return 0
 
 
 def _side_by_side(predicted: Any, fukuchi: str | None) -> list[dict[str, Any]]:

@@ -1,5 +1,0 @@
-import sys
-
-from runmuscles.cli import main
-
-sys.exit(main())
