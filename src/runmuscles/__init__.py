@@ -1,63 +1,120 @@
 """runmuscles: what muscles does running work?
 
 A sagittal-plane musculoskeletal model of a runner, predictive simulation of running strides at any
-speed and slope, and per-muscle load of real runs from GPS watch files.
+speed and slope, and per-muscle load of real runs from GPS watch files::
 
-The public API is small and listed in ``__all__``. Importing this package is cheap: names are
-resolved lazily, so heavy libraries (CasADi, xarray, ...) load only when used.
+    >>> import runmuscles as rm
+    >>> rm.load_catalogue().find("vastus lateralis").id
+    'quadriceps'
+    >>> rm.parse_grade("-10%")
+    -0.1
+    >>> rm.Terrain.UPHILL == "uphill"
+    True
+
+The public API is the list ``__all__`` below; everything else is reachable by its module path
+(``runmuscles.load.GroupLoad``) but may change between versions. Importing this package is cheap:
+each name is imported from its module on first use, so CasADi, xarray and the other heavy
+libraries load only when a name that needs them is used.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-#: public name -> module that defines it
-_LAZY: dict[str, str] = {
-    # errors
-    "RunmusclesError": "runmuscles.errors",
-    "InputError": "runmuscles.errors",
-    "UnknownNameError": "runmuscles.errors",
-    "OutOfRangeError": "runmuscles.errors",
-    "FileFormatError": "runmuscles.errors",
-    "DataError": "runmuscles.errors",
-    "ConvergenceError": "runmuscles.errors",
-    # cycle
-    "GaitCycle": "runmuscles.cycle",
-    # units
-    "parse_grade": "runmuscles.units",
-    # io: motion capture (issue 8)
-    "Motion": "runmuscles.io.motion",
-    "read_motion": "runmuscles.io.mocap",
-    "write_sto": "runmuscles.io.opensim",
-    "motion_to_cycle": "runmuscles.inverse",
-    # model
-    "Runner": "runmuscles.model.runner",
-    # anatomy
-    "Catalogue": "runmuscles.anatomy",
-    "MuscleGroup": "runmuscles.anatomy",
-    "load_catalogue": "runmuscles.anatomy",
-    # activities (readers, grade, segments)
-    "Activity": "runmuscles.io.track",
-    "read_activity": "runmuscles.io",
-    "Segment": "runmuscles.activity",
-    "segment": "runmuscles.activity",
-    "summarize": "runmuscles.activity",
-    # per-muscle load of a run, advice (issue 6)
-    "RunLoad": "runmuscles.load",
-    "analyze": "runmuscles.load",
-    # muscle atlas (issue 5)
-    "Atlas": "runmuscles.atlas",
-    "build_atlas": "runmuscles.atlas",
-    # HTML report (issue 7)
-    "ReportData": "runmuscles.report",
-    "render_report": "runmuscles.report",
-    "write_report": "runmuscles.report",
+__all__ = [
+    "Activity",
+    "Atlas",
+    "Catalogue",
+    "ConvergenceError",
+    "DataError",
+    "FileFormatError",
+    "Gait",
+    "GaitCycle",
+    "InputError",
+    "Motion",
+    "MuscleGroup",
+    "OutOfRangeError",
+    "ReportData",
+    "RunLoad",
+    "RunmusclesError",
+    "Runner",
+    "Segment",
+    "Terrain",
+    "UnknownNameError",
+    "__version__",
+    "analyze",
+    "build_atlas",
+    "load_catalogue",
+    "motion_to_cycle",
+    "parse_grade",
+    "read_activity",
+    "read_motion",
+    "render_report",
+    "segment",
+    "summarize",
+    "write_report",
+    "write_sto",
+]
+
+#: module -> the public names it provides, in the order of the layers (DESIGN.md).
+_HOMES: dict[str, tuple[str, ...]] = {
+    "runmuscles.errors": (
+        "RunmusclesError",
+        "InputError",
+        "UnknownNameError",
+        "OutOfRangeError",
+        "FileFormatError",
+        "DataError",
+        "ConvergenceError",
+    ),
+    "runmuscles.units": ("parse_grade",),
+    "runmuscles.conventions": ("Gait", "Terrain"),
+    "runmuscles.anatomy": ("Catalogue", "MuscleGroup", "load_catalogue"),
+    "runmuscles.io": ("read_activity",),
+    "runmuscles.io.track": ("Activity",),
+    "runmuscles.io.motion": ("Motion",),
+    "runmuscles.io.mocap": ("read_motion",),
+    "runmuscles.io.opensim": ("write_sto",),
+    "runmuscles.model.runner": ("Runner",),
+    "runmuscles.cycle": ("GaitCycle",),
+    "runmuscles.inverse": ("motion_to_cycle",),
+    "runmuscles.atlas": ("Atlas", "build_atlas"),
+    "runmuscles.activity": ("Segment", "segment", "summarize"),
+    "runmuscles.load": ("RunLoad", "analyze"),
+    "runmuscles.report": ("ReportData", "render_report", "write_report"),
 }
 
-__all__ = ["__version__", *sorted(_LAZY)]
+#: public name -> the module it is imported from on first use.
+_LAZY: dict[str, str] = {name: module for module, names in _HOMES.items() for name in names}
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time see __getattr__
+    from runmuscles.activity import Segment, segment, summarize
+    from runmuscles.anatomy import Catalogue, MuscleGroup, load_catalogue
+    from runmuscles.atlas import Atlas, build_atlas
+    from runmuscles.conventions import Gait, Terrain
+    from runmuscles.cycle import GaitCycle
+    from runmuscles.errors import (
+        ConvergenceError,
+        DataError,
+        FileFormatError,
+        InputError,
+        OutOfRangeError,
+        RunmusclesError,
+        UnknownNameError,
+    )
+    from runmuscles.inverse import motion_to_cycle
+    from runmuscles.io import read_activity
+    from runmuscles.io.mocap import read_motion
+    from runmuscles.io.motion import Motion
+    from runmuscles.io.opensim import write_sto
+    from runmuscles.io.track import Activity
+    from runmuscles.load import RunLoad, analyze
+    from runmuscles.model.runner import Runner
+    from runmuscles.report import ReportData, render_report, write_report
+    from runmuscles.units import parse_grade
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,14 @@
-"""Names every layer shares: the model's degrees of freedom, sides, and muscle -> group ids.
+"""Names every layer shares: gaits, terrains, gait phases, the model's degrees of freedom, sides,
+and muscle -> group ids.
+
+The vocabularies are string enums, so ``Terrain.UPHILL == "uphill"`` and either spelling works as
+a key or an argument::
+
+    >>> from runmuscles.conventions import Gait, Terrain
+    >>> [str(t) for t in Terrain]
+    ['uphill', 'flat', 'downhill']
+    >>> Gait("walk") is Gait.WALK
+    True
 
 Sign conventions (sagittal plane seen from the runner's right side, x forward, y up): angles are
 counter-clockwise positive except the knee, whose + is flexion; so pelvis_tilt + = posterior tilt,
@@ -8,7 +18,42 @@ elbow + = flexion. Joint moments follow the same signs. pelvis_tx/pelvis_ty are 
 
 from __future__ import annotations
 
-__all__ = ["DOFS", "GROUP_IDS", "MUSCLE_GROUPS", "SIDES", "TRANSLATIONS"]
+from enum import StrEnum
+
+__all__ = [
+    "DOFS",
+    "GROUP_IDS",
+    "MUSCLE_GROUPS",
+    "SIDES",
+    "TRANSLATIONS",
+    "Gait",
+    "Phase",
+    "Terrain",
+]
+
+
+class Gait(StrEnum):
+    """How the body moves: running has a flight phase, walking a double-support phase."""
+
+    RUN = "run"
+    WALK = "walk"
+
+
+class Terrain(StrEnum):
+    """The slope class of a stretch of a run, in the order reports list them."""
+
+    UPHILL = "uphill"
+    FLAT = "flat"
+    DOWNHILL = "downhill"
+
+
+class Phase(StrEnum):
+    """Phases of one leg's stride: foot on the ground, leg swinging, both feet in the air."""
+
+    STANCE = "stance"
+    SWING = "swing"
+    FLOAT = "float"
+
 
 #: Generalised coordinates of the runner model, in model order.
 DOFS: tuple[str, ...] = (

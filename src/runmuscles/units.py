@@ -52,6 +52,9 @@ def parse_grade(text: str | float) -> float:
     """Parse a grade given as ``"5%"``, ``"-10 %"`` or ``"0.05"`` into rise/run (dimensionless).
 
     A bare number is a fraction (0.05 = 5 %). Grades steeper than 100 % are refused.
+
+    >>> parse_grade("5%"), parse_grade("-10 %"), parse_grade("0.05")
+    (0.05, -0.1, 0.05)
     """
     if isinstance(text, (int, float)):
         value = float(text)
@@ -71,7 +74,11 @@ def parse_grade(text: str | float) -> float:
 
 
 def format_pace(speed_m_s: float) -> str:
-    """Speed in m/s as a running pace 'm:ss /km'."""
+    """Speed in m/s as a running pace 'm:ss /km'.
+
+    >>> format_pace(4.0)
+    '4:10 /km'
+    """
     if speed_m_s <= 0 or not math.isfinite(speed_m_s):
         return "--:-- /km"
     total = round(1000.0 / speed_m_s)

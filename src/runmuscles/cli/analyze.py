@@ -20,6 +20,7 @@ import click
 
 from runmuscles.cli.options import body_options, json_option
 from runmuscles.cli.output import print_json, print_table
+from runmuscles.conventions import Terrain
 
 if TYPE_CHECKING:
     from runmuscles.advice import Plan
@@ -212,7 +213,7 @@ def _print_text(r: RunLoad, advice: Plan) -> None:
                 f"{g.concentric_work_j / 1000:.1f}",
                 f"{g.eccentric_work_j / 1000:.1f}",
                 f"{g.work_j / r.mass_kg:.0f}",
-                *(f"{g.by_terrain[t] / 1000:.1f}" for t in ("uphill", "flat", "downhill")),
+                *(f"{g.by_terrain[t] / 1000:.1f}" for t in Terrain),
                 _vs(g.vs_flat),
             )
             for g in sorted(r.muscles, key=lambda g: -g.share)
