@@ -59,7 +59,7 @@ __all__ = [
     "write_sto",
 ]
 
-#: module -> the public names it provides, in the order of the layers (DESIGN.md).
+#: module -> the public names it provides, lowest layer first.
 _HOMES: dict[str, tuple[str, ...]] = {
     "runmuscles.errors": (
         "RunmusclesError",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,8 @@ import runmuscles
 
 PKG = Path(runmuscles.__file__).resolve().parent
 
-#: The layers of ../shared/DESIGN.md, first to last. A module may import only from its own layer
-#: or earlier ones.
+#: The layers of the design (README, Layout), first to last. A module may import only from its own
+#: layer or earlier ones.
 LAYERS: list[set[str]] = [
     {"errors", "units", "conventions"},
     {"anatomy"},
@@ -81,6 +82,85 @@ def test_imports_go_one_way() -> None:
     assert not bad, "\n".join(bad)
 
 
+#: Inside each package, its modules in layers too, first to last (the package's ``__init__`` comes
+#: after all of them: it is the package's front, which its own modules do not import).
+SUBLAYERS: dict[str, list[set[str]]] = {
+    "anatomy": [{"catalogue"}, {"loader"}],
+    "io": [{"track", "motion", "xmlpull"}, {"fit", "gpx", "tcx", "opensim", "c3d", "fukuchi"},
+           {"mocap"}],
+    "model": [{"backend"}, {"skeleton", "muscle", "contact"}, {"geometry", "metabolics"},
+              {"runner"}],
+    "ocp": [{"transcription", "goals", "solution", "static", "inverse"}, {"problem", "node"},
+            {"guess"}, {"solve"}, {"build"}],
+    "cycle": [{"dataset"}, {"gaitcycle"}],
+    "atlas": [{"content", "grid"}, {"solvers"}, {"parts"}, {"table"}, {"build"}],
+    "report": [{"data", "colour", "svg", "figure"}, {"bodymap", "stride", "runload", "plots"},
+               {"html"}],
+    "cli": [{"options", "output"}, {"activity", "analyze", "atlas", "catalogue", "inverse", "model",
+            "serve", "simulate", "validate"}],
+    "web": [{"pages", "explore"}, {"app"}],
+}  # fmt: skip
+
+#: Upward imports inside a package that are known and waiting for their owner: "file -> module".
+#: ocp: the front door ``solve`` (solve.py) calls ``build.solve_problem``, which imports solve.py's
+#: ``solve_nlp``; the engine work (issue 11's owner) untangles it. Remove an entry once it is gone.
+SUBLAYER_EXCEPTIONS = {"ocp/solve.py -> runmuscles.ocp.build"}
+
+
+def _submodule_imports(path: Path) -> list[tuple[int, str]]:
+    """Modules imported by ``path``, with ``from pkg import sub`` resolved to ``pkg.sub``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    rel = path.relative_to(PKG.parent).with_suffix("")
+    package = ".".join(rel.parts[:-1])
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                mod = ".".join([*base, node.module] if node.module else base)
+            else:
+                mod = node.module or ""
+            for alias in node.names:
+                sub = PKG.parent / Path(*mod.split("."), alias.name)
+                is_module = sub.with_suffix(".py").exists() or (sub / "__init__.py").exists()
+                found.append((node.lineno, f"{mod}.{alias.name}" if is_module else mod))
+    return found
+
+
+def test_every_submodule_belongs_to_a_sublayer() -> None:
+    for pkg in sorted(p for p in PKG.iterdir() if p.is_dir() and any(p.glob("*.py"))):
+        assert pkg.name in SUBLAYERS, f"{pkg.name}/: add its modules' layers to SUBLAYERS"
+        listed = set().union(*SUBLAYERS[pkg.name])
+        present = {f.stem for f in pkg.glob("*.py")} - {"__init__"}
+        assert present == listed, f"{pkg.name}/: modules {present ^ listed} (add or remove them)"
+
+
+def test_imports_go_one_way_inside_packages() -> None:
+    bad, seen = [], set()
+    for pkg, layers in SUBLAYERS.items():
+        rank = {name: i for i, layer in enumerate(layers) for name in layer}
+        rank["__init__"] = len(layers)
+        for path in sorted((PKG / pkg).glob("*.py")):
+            own = rank[path.stem]
+            for line, mod in _submodule_imports(path):
+                parts = mod.split(".")
+                if parts[:2] != ["runmuscles", pkg]:
+                    continue
+                target = parts[2] if len(parts) > 2 else "__init__"
+                if target == path.stem or rank[target] <= own:
+                    continue
+                key = f"{pkg}/{path.name} -> {mod}"
+                if key in SUBLAYER_EXCEPTIONS:
+                    seen.add(key)
+                    continue
+                bad.append(f"{pkg}/{path.name}:{line} imports {mod} (a later layer of {pkg}/)")
+    assert not bad, "\n".join(bad)
+    assert seen == SUBLAYER_EXCEPTIONS, f"fixed, remove: {SUBLAYER_EXCEPTIONS - seen}"
+
+
 def test_import_is_cheap() -> None:
     heavy = ["casadi", "xarray", "matplotlib", "dask", "fastapi", "scipy", "ray"]
     code = f"import sys, runmuscles; print(','.join(m for m in {heavy!r} if m in sys.modules))"
@@ -100,3 +180,42 @@ def test_cli_help_is_cheap() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "examples:" in out.stdout and "exit codes:" in out.stdout
     assert out.stderr.strip() == "", f"the CLI's help pulled in: {out.stderr.strip()}"
+
+
+#: Pointers out of the installed package (to the repository's tests, ../shared, DESIGN.md or
+#: SCIENCE.md, issue numbers) mean nothing to someone who installed runmuscles: cite the source
+#: or say the fact instead. Files that still have them (owners other than the API work; remove
+#: the entry with the pointer):
+POINTERS_LEFT = {
+    "model/params/muscles.toml",
+    "model/muscle.py",
+    "model/geometry.py",
+    "activity.py",
+    "inverse.py",
+    "examples.py",
+    "validate.py",
+    "atlas/grid.py",
+    "cycle/gaitcycle.py",
+    "io/track.py",
+    "ocp/solve.py",
+    "ocp/guess.py",
+    "ocp/problem.py",
+    "ocp/goals.py",
+    "ocp/node.py",
+}
+
+
+def test_no_pointers_out_of_the_installed_package() -> None:
+    pattern = re.compile(r"SCIENCE\.md|DESIGN\.md|shared/|\btests/|\bissue #?\d+", re.IGNORECASE)
+    found = set()
+    for path in [*PKG.rglob("*.py"), *PKG.rglob("*.toml")]:
+        rel = path.relative_to(PKG).as_posix()
+        hits = [
+            f"{rel}:{i}: {line.strip()}"
+            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if pattern.search(line)
+        ]
+        if hits:
+            found.add(rel)
+            assert rel in POINTERS_LEFT, "\n".join(hits)
+    assert found == POINTERS_LEFT, f"fixed, remove from POINTERS_LEFT: {POINTERS_LEFT - found}"
