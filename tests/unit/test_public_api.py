@@ -78,6 +78,13 @@ def test_each_name_is_documented_and_typed(name: str) -> None:
     assert sig.return_annotation not in ("Any", "typing.Any"), f"{name} returns Any"
 
 
+def test_no_public_name_is_also_a_module() -> None:
+    """Importing ``runmuscles.X`` sets the attribute ``X`` of the package to that module, so a
+    public name that is also a submodule's name is the module or the function by import order."""
+    modules = {p.stem for p in PKG.glob("*.py")} | {p.name for p in PKG.iterdir() if p.is_dir()}
+    assert not set(runmuscles.__all__) & modules
+
+
 def test_nothing_public_outside_all() -> None:
     for name in runmuscles.__all__:  # load every lazy name
         getattr(runmuscles, name)
