@@ -64,8 +64,24 @@ def test_negative_grade_needs_no_equals_sign(argv: list[str], name: str, value: 
 def test_negative_grade_range_needs_no_equals_sign() -> None:
     from runmuscles.cli.atlas import atlas
 
-    params = atlas.commands["build"].make_context("build", ["--grades", "-30%:30%:5%"]).params
-    assert params["grades"] == "-30%:30%:5%"
+    argv = ["--grades", "-10%:10%:5%", "--speeds", "3,3.5"]
+    params = atlas.commands["build"].make_context("build", argv).params
+    assert params["grades"] == pytest.approx((-0.10, -0.05, 0.0, 0.05, 0.10))
+    assert params["speeds"] == (3.0, 3.5)
+
+
+@pytest.mark.parametrize(
+    ("argv", "text"),
+    [
+        (["--speeds", "2:6:0.3"], "STOP is not START plus a whole number of STEPs"),
+        (["--grades", "-10%:steep:5%"], "grade 'steep' is not a number"),
+        (["--speeds", "3"], "at least two finite values"),
+    ],
+)
+def test_a_bad_grid_is_a_usage_error_before_any_work(argv: list[str], text: str) -> None:
+    result = CliRunner().invoke(cli, ["atlas", "build", *argv])
+    assert result.exit_code == 2 and text in result.stderr
+    assert "Invalid value for '--" in result.stderr
 
 
 def test_downhill_grade_reaches_the_model(capsys: pytest.CaptureFixture[str]) -> None:

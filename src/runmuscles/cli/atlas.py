@@ -30,6 +30,28 @@ examples:
   runmuscles explore --speed 3.5 --atlas my_atlas.nc"""
 
 
+class AxisType(click.ParamType):
+    """One axis of the atlas grid: ``START:STOP:STEP`` or a comma list -> sorted values (SI)."""
+
+    name = "axis"
+
+    def __init__(self, what: str) -> None:
+        self.what = what  # "speed" or "grade"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[float, ...]:
+        if isinstance(value, tuple):
+            return value
+        from runmuscles.atlas import parse_axis
+        from runmuscles.errors import InputError
+
+        try:
+            return tuple(float(v) for v in parse_axis(value, self.what))
+        except InputError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 @click.group(
     short_help="Build or inspect the muscle atlas (strides over speed x slope).",
     epilog=BUILD_EXAMPLES,
@@ -42,17 +64,19 @@ def atlas() -> None:
 @atlas.command(short_help="Solve every condition of a grid (resumable).", epilog=BUILD_EXAMPLES)
 @click.option(
     "--speeds",
+    type=AxisType("speed"),
     default="2:6:0.5",
     show_default=True,
     metavar="START:STOP:STEP",
-    help="Speeds, m/s.",
+    help="Speeds, m/s (or a list: 3,3.5,4).",
 )
 @click.option(
     "--grades",
+    type=AxisType("grade"),
     default="-30%:30%:5%",
     show_default=True,
     metavar="START:STOP:STEP",
-    help="Grades ('-30%:30%:5%' or fractions).",
+    help="Grades: '-30%:30%:5%', fractions, or a list.",
 )
 @body_options
 @click.option(
@@ -82,8 +106,8 @@ def atlas() -> None:
 )
 @json_option
 def build(
-    speeds: str,
-    grades: str,
+    speeds: tuple[float, ...],
+    grades: tuple[float, ...],
     mass: float,
     height: float,
     workers: int,
