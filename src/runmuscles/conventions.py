@@ -21,15 +21,24 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "BODY_HEIGHT_RANGE_M",
+    "BODY_MASS_RANGE_KG",
     "DOFS",
+    "FLAT_GRADE",
     "GROUP_IDS",
     "MUSCLE_GROUPS",
     "SIDES",
+    "TERRAINS",
     "TRANSLATIONS",
     "Gait",
     "Phase",
     "Terrain",
 ]
+
+#: The bodies runmuscles accepts, kg and m (model, analysis and stored profiles alike): children
+#: of about 20 kg to heavy adults, 1.0 to 2.5 m tall.
+BODY_MASS_RANGE_KG: tuple[float, float] = (20.0, 250.0)
+BODY_HEIGHT_RANGE_M: tuple[float, float] = (1.0, 2.5)
 
 
 class Gait(StrEnum):
@@ -45,6 +54,13 @@ class Terrain(StrEnum):
     UPHILL = "uphill"
     FLAT = "flat"
     DOWNHILL = "downhill"
+
+
+#: The terrain classes as plain strings, in report order: uphill when the grade (rise/run) is at
+#: least +FLAT_GRADE, downhill at or below -FLAT_GRADE, flat in between (GPS/barometric grade
+#: noise over a segment is about 1 %).
+TERRAINS: tuple[str, ...] = tuple(t.value for t in Terrain)
+FLAT_GRADE = 0.02
 
 
 class Phase(StrEnum):

@@ -19,7 +19,7 @@ from dataclasses import replace
 from importlib import resources
 from typing import Any
 
-from runmuscles.conventions import GROUP_IDS
+from runmuscles.conventions import BODY_HEIGHT_RANGE_M, BODY_MASS_RANGE_KG, GROUP_IDS
 from runmuscles.errors import DataError, InputError, OutOfRangeError
 from runmuscles.model.muscle import KT_DEFAULT, MuscleParams
 from runmuscles.units import DEG
@@ -69,8 +69,8 @@ VMAX_PER_LOPT = 10.0
 _HANDSFIELD_SLOPE = 47.0
 _HANDSFIELD_INTERCEPT = 1285.0
 
-_MASS_RANGE = (20.0, 250.0)
-_HEIGHT_RANGE = (1.0, 2.5)
+_MASS_RANGE = BODY_MASS_RANGE_KG
+_HEIGHT_RANGE = BODY_HEIGHT_RANGE_M
 
 
 def _read_params() -> dict[str, Any]:

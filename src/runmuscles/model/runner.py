@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from runmuscles.conventions import BODY_HEIGHT_RANGE_M, BODY_MASS_RANGE_KG
 from runmuscles.errors import InputError, OutOfRangeError, UnknownNameError
 from runmuscles.model.backend import as_vector, ops_for
 from runmuscles.model.contact import (
@@ -30,9 +31,9 @@ from runmuscles.model.skeleton import DOFS, Segment, Skeleton, build_skeleton
 
 __all__ = ["HEIGHT_RANGE", "MASS_RANGE", "Runner"]
 
-#: Accepted body mass (kg) and stature (m).
-MASS_RANGE = (20.0, 250.0)
-HEIGHT_RANGE = (1.0, 2.5)
+#: Accepted body mass (kg) and stature (m): one home, runmuscles.conventions.
+MASS_RANGE = BODY_MASS_RANGE_KG
+HEIGHT_RANGE = BODY_HEIGHT_RANGE_M
 
 Vec = tuple[Any, Any]
 
