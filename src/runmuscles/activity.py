@@ -6,21 +6,29 @@ Method (all distances in metres along the run, from :attr:`Activity.distance_m`)
    mean distance and mean elevation of its samples, so time spent standing still collapses into
    one point (barometric drift at a traffic light cannot make climbing). Bins are interpolated
    onto a uniform grid and smoothed with a centred moving average ``window_m`` wide, padded by
-   point reflection at the ends so that a constant slope is reproduced exactly.
+   point reflection at the ends so that a constant slope is reproduced exactly. Barometric
+   elevation (``Activity.elevation_source``) is kept close to as recorded (25 m window);
+   GPS or unknown elevation is smoothed more (100 m), see :data:`SMOOTH_M`. Spikes and
+   impossible steps were already removed on reading (:mod:`runmuscles.io.clean`).
 2. **Ascent/descent.** Hysteresis counting on the smoothed profile: a climb or descent counts
    only once the profile has moved ``threshold_m`` away from the last turning point, so noise
-   smaller than the threshold adds nothing. The defaults were chosen on the real files with a
-   device total (see ``tests/integration/test_activity_files.py`` and the issue note for the
-   errors per file).
+   smaller than the threshold adds nothing (2 m barometric, 3 m GPS, :data:`THRESHOLD_M`). The
+   defaults were chosen on the real files with a device total (see
+   ``tests/integration/test_device_totals.py`` and the issue note for the errors per file).
 3. **Grade** = rise/run of the smoothed profile across ``grade_window_m`` (central difference),
    clipped to ``grade_range`` with a warning.
 4. **Moving.** An interval between two samples is moving when the file does not mark it paused
    and the speed from distance over a ``speed_window_s`` centred window is at least ``min_speed``.
-5. **Segments.** Each moving stretch is cut into pieces of ``window_m``; adjacent pieces are merged,
-   most similar pair first, while their speeds differ by less than ``speed_tol`` and their grades
-   by less than ``grade_tol``; then pieces shorter than ``min_distance_m`` join their more similar
-   neighbour. Strides per segment come from cadence when the file has it (else None; the model's
-   stride frequency fills in later).
+5. **Segments.** Each moving stretch is cut into pieces of ``window_m``; each piece gets a gait
+   (run or walk, :func:`runmuscles.gait.classify` from its speed, grade and mean valid cadence).
+   Adjacent pieces of the same gait are merged, most similar pair first, while their speeds
+   differ by less than ``speed_tol`` and their grades by less than ``grade_tol``; then pieces
+   shorter than ``min_distance_m`` join their more similar neighbour of the same gait.
+6. **Strides.** Cadence samples below :data:`runmuscles.gait.MIN_VALID_CADENCE` (a recorded 0
+   while moving is a sensor dropout) are left out. When valid cadence covers at least
+   :data:`CADENCE_COVERAGE` of a segment's time, its strides are the time-weighted mean valid
+   cadence x the segment's duration / 2 (dropouts filled with that mean, never counted as zero);
+   otherwise None (the model's stride frequency fills in later).
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from runmuscles.errors import InputError
+from runmuscles.gait import MIN_VALID_CADENCE, classify
 from runmuscles.io.track import Activity
 from runmuscles.units import MINUTE
 
@@ -44,6 +53,7 @@ __all__ = [
     "Segment",
     "Segmentation",
     "ascent_descent",
+    "compare_with_device",
     "elevation_profile",
     "grade",
     "hysteresis_climb",
@@ -56,10 +66,11 @@ FloatArray = NDArray[np.float64]
 
 #: Defaults (see the module docstring). Step of the distance grid, m.
 STEP_M = 5.0
-#: Width of the elevation smoothing window, m.
-SMOOTH_M = 50.0
-#: Hysteresis threshold for ascent/descent counting, m.
-THRESHOLD_M = 2.0
+#: Width of the elevation smoothing window, m, by elevation source: barometric elevation is kept
+#: close to as recorded; GPS (or unknown) elevation wanders by metres and is smoothed more.
+SMOOTH_M = {"barometric": 25.0, "gps": 100.0}
+#: Hysteresis threshold for ascent/descent counting, m, by elevation source.
+THRESHOLD_M = {"barometric": 2.0, "gps": 3.0}
 #: Distance over which grade is taken, m.
 GRADE_WINDOW_M = 50.0
 #: Grades outside this range are clipped (rise/run); the atlas grid may narrow it.
@@ -68,6 +79,8 @@ GRADE_RANGE = (-0.30, 0.30)
 MIN_SPEED_M_S = 0.5
 #: Window for the moving/standing speed, s.
 SPEED_WINDOW_S = 10.0
+#: Share of a segment's time that valid cadence must cover to count its strides from cadence.
+CADENCE_COVERAGE = 0.3
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,7 +97,12 @@ class Profile:
 
 @dataclass(frozen=True)
 class Segment:
-    """A steady piece of a run: times s, distance m, speed m/s, grade rise/run, gain/loss m."""
+    """A steady piece of a run: times s, distance m, speed m/s, grade rise/run, gain/loss m.
+
+    ``strides`` (None without enough valid cadence), ``start_m`` distance along the run at its
+    start (m), ``gait`` "run" or "walk" (None: not decided, e.g. a hand-made segment), its mean
+    valid ``cadence_steps_per_min`` (None when not recorded) and ``gait_note`` (why that gait).
+    """
 
     start_s: float
     duration_s: float
@@ -94,6 +112,10 @@ class Segment:
     gain_m: float
     loss_m: float
     strides: float | None
+    start_m: float = 0.0
+    gait: str | None = None
+    cadence_steps_per_min: float | None = None
+    gait_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,11 +154,17 @@ def _moving_average(z: FloatArray, k: int) -> FloatArray:
     return (c[2 * k + 1 :] - c[: -2 * k - 1]) / (2 * k + 1)
 
 
+def _source(act: Activity) -> str:
+    return "barometric" if act.elevation_source == "barometric" else "gps"
+
+
 def elevation_profile(
-    act: Activity, *, step_m: float = STEP_M, window_m: float = SMOOTH_M
+    act: Activity, *, step_m: float = STEP_M, window_m: float | None = None
 ) -> Profile | None:
     """The smoothed elevation profile of a run (module docstring, step 1), or None without
-    elevation data."""
+    elevation data. ``window_m`` None: :data:`SMOOTH_M` for the activity's elevation source."""
+    if window_m is None:
+        window_m = SMOOTH_M[_source(act)]
     if step_m <= 0 or window_m < 0:
         raise InputError(f"step_m ({step_m}) must be > 0 and window_m ({window_m}) >= 0")
     ok = np.isfinite(act.elevation_m)
@@ -201,9 +229,12 @@ def hysteresis_climb(z: FloatArray, threshold_m: float) -> tuple[float, float]:
 
 
 def ascent_descent(
-    act: Activity, *, window_m: float = SMOOTH_M, threshold_m: float = THRESHOLD_M
+    act: Activity, *, window_m: float | None = None, threshold_m: float | None = None
 ) -> tuple[float | None, float | None]:
-    """Total ascent and descent, m (module docstring, step 2); None without elevation data."""
+    """Total ascent and descent, m (module docstring, step 2); None without elevation data.
+    Defaults by the activity's elevation source (:data:`SMOOTH_M`, :data:`THRESHOLD_M`)."""
+    if threshold_m is None:
+        threshold_m = THRESHOLD_M[_source(act)]
     prof = elevation_profile(act, window_m=window_m)
     if prof is None:
         return None, None
@@ -288,10 +319,12 @@ def _merge_pieces(
     speed_tol: float,
     grade_tol: float,
     min_distance_m: float,
+    gait: list[str] | None = None,
 ) -> list[tuple[int, int]]:
     """Agglomerate adjacent pieces (docstring, step 5); returns (first, last) piece per segment.
 
-    A doubly linked list with a heap of pair scores and lazy invalidation: O(n log n).
+    Pieces of different moving stretches (``run`` ids) or different ``gait`` never merge. A doubly
+    linked list with a heap of pair scores and lazy invalidation: O(n log n).
     """
     n = len(dur)
     nxt = list(range(1, n + 1))
@@ -301,7 +334,7 @@ def _merge_pieces(
     version = [0] * n
 
     def score(i: int, j: int) -> float:
-        if run[i] != run[j]:
+        if run[i] != run[j] or (gait is not None and gait[i] != gait[j]):
             return math.inf
         vi = dist[i] / dur[i] if dur[i] > 0 else 0.0
         vj = dist[j] / dur[j] if dur[j] > 0 else 0.0
@@ -351,6 +384,32 @@ def _merge_pieces(
     return [(i, last[i]) for i in range(n) if alive[i]]
 
 
+def _valid_cadence(act: Activity) -> tuple[FloatArray | None, FloatArray | None]:
+    """Per interval (sample i-1 -> i): the cadence at its end sample where valid (else 0) and the
+    interval's duration where valid (else 0), s; (None, None) without cadence."""
+    cad = act.cadence_steps_per_min
+    if cad is None:
+        return None, None
+    c = np.asarray(cad[1:], dtype=float)
+    ok = np.isfinite(c) & (c >= MIN_VALID_CADENCE)
+    dt = np.diff(act.time_s)
+    return np.where(ok, c * dt, 0.0), np.where(ok, dt, 0.0)
+
+
+def _mean_cadence(
+    cad_t: FloatArray | None, cad_dt: FloatArray | None, dt: FloatArray, a: int, b: int
+) -> tuple[float | None, float]:
+    """Time-weighted mean valid cadence over samples a..b (steps/min, None without any) and the
+    share of that time that valid cadence covers."""
+    if cad_t is None or cad_dt is None or b <= a:
+        return None, 0.0
+    covered = float(cad_dt[a:b].sum())
+    total = float(dt[a:b].sum())
+    if covered <= 0:
+        return None, 0.0
+    return float(cad_t[a:b].sum()) / covered, covered / total if total > 0 else 0.0
+
+
 def segment(
     act: Activity,
     *,
@@ -396,17 +455,30 @@ def segment(
         runs.append(run)
     st_i = np.array(starts)
     en_i = np.array(ends)
+    dt = np.diff(t)
+    cad_t, cad_dt = _valid_cadence(act)
+    piece_dur = t[en_i] - t[st_i]
+    piece_dist = d[en_i] - d[st_i]
+    piece_rise = z[en_i] - z[st_i]
+    piece_gait = []
+    for a, b, du, di, ri in zip(st_i, en_i, piece_dur, piece_dist, piece_rise, strict=True):
+        cad, _ = _mean_cadence(cad_t, cad_dt, dt, int(a), int(b))
+        v_piece = di / du if du > 0 else 0.0
+        g_piece = ri / di if di > 0 else 0.0
+        piece_gait.append(classify(v_piece, g_piece, cad)[0])
     groups = _merge_pieces(
-        (t[en_i] - t[st_i]).tolist(),
-        (d[en_i] - d[st_i]).tolist(),
-        (z[en_i] - z[st_i]).tolist(),
+        piece_dur.tolist(),
+        piece_dist.tolist(),
+        piece_rise.tolist(),
         runs,
         speed_tol=speed_tol,
         grade_tol=grade_tol,
         min_distance_m=min_distance_m,
+        gait=piece_gait,
     )
     first = np.array([a for a, _ in groups])
     last = np.array([b for _, b in groups])
+    seg_gait = [piece_gait[int(i)] for i in first]
     st_i, en_i = st_i[first], en_i[last]
     dur = t[en_i] - t[st_i]
     dist = d[en_i] - d[st_i]
@@ -422,16 +494,18 @@ def segment(
         )
         g = np.clip(g, lo, hi)
     dz = np.diff(z)
-    cad = act.cadence_steps_per_min
     segments = []
     for k in range(st_i.size):
         a, b = int(st_i[k]), int(en_i[k])
         step = dz[a:b]
+        cad, covered = _mean_cadence(cad_t, cad_dt, dt, a, b)
         strides = None
-        if cad is not None:
-            c = cad[a + 1 : b + 1]
-            if np.isfinite(c).any():
-                strides = float(np.nanmean(c)) * float(dur[k]) / MINUTE / 2.0
+        if cad is not None and covered >= CADENCE_COVERAGE:
+            strides = cad * float(dur[k]) / MINUTE / 2.0
+        gait, why = classify(float(v[k]), float(g[k]), cad if covered >= CADENCE_COVERAGE else None)
+        if gait != seg_gait[k]:  # the pieces decided; say why the whole reads otherwise
+            why = f"{why} over the whole segment, but its pieces were {seg_gait[k]}"
+            gait = seg_gait[k]
         segments.append(
             Segment(
                 start_s=float(t[a]),
@@ -442,21 +516,105 @@ def segment(
                 gain_m=float(step[step > 0].sum()),
                 loss_m=float(-step[step < 0].sum()) + 0.0,
                 strides=strides,
+                start_m=float(d[a]),
+                gait=gait,
+                cadence_steps_per_min=cad,
+                gait_note=why,
             )
         )
     return Segmentation(tuple(segments), tuple(warnings))
 
 
+#: Goals for our totals against the device's own (the issue's): distance within 1 %, ascent and
+#: descent within 10 %; outside them a warning says why.
+DISTANCE_GOAL = 0.01
+CLIMB_GOAL = 0.10
+
+
+def _why_distance(act: Activity, ours: float, dev: float) -> str:
+    if act.damaged:
+        return "the file is damaged, so records after the damage are missing"
+    if act.cleaning.removed_distance_m > 0.5 * abs(ours - dev):
+        return (
+            f"{act.cleaning.removed_distance_m:.0f} m of physically impossible distance "
+            "(GPS jumps, corrupt records) was taken out; the device kept it"
+        )
+    if act.distance_source == "positions":
+        return "the distance is measured here from the GPS positions, the device's its own way"
+    return "the device's total is not the sum of its records (timer stops or its own filtering)"
+
+
+def _why_climb(act: Activity, ours: float, dev: float) -> str:
+    if act.damaged:
+        return "the file is damaged, so records after the damage are missing"
+    if max(ours, dev) < 10.0:
+        th = THRESHOLD_M[_source(act)]
+        return (
+            f"totals this small are elevation noise: reversals under {th:g} m are not counted "
+            "here, and the device rounds to whole metres"
+        )
+    if _source(act) == "gps":
+        return (
+            "the elevation is GPS or exported (no barometer known), which each device smooths "
+            "its own way"
+        )
+    return "the device counts climbing with its own (unpublished) filter"
+
+
+def compare_with_device(
+    act: Activity, distance_m: float, ascent_m: float | None, descent_m: float | None
+) -> tuple[dict[str, Any], list[str]]:
+    """Our totals against the device's own (FIT session, TCX laps) where the file has them:
+    per quantity the device's value, ours, the difference (ours - device) and whether it is
+    within :data:`DISTANCE_GOAL` / :data:`CLIMB_GOAL`; plus a warning for each outside it."""
+    tot = act.totals
+    out: dict[str, Any] = {}
+    warnings: list[str] = []
+    for key, ours, dev, goal, why in (
+        ("distance_m", distance_m, tot.distance_m, DISTANCE_GOAL, _why_distance),
+        ("ascent_m", ascent_m, tot.ascent_m, CLIMB_GOAL, _why_climb),
+        ("descent_m", descent_m, tot.descent_m, CLIMB_GOAL, _why_climb),
+    ):
+        if dev is None or ours is None:
+            continue
+        diff = ours - dev
+        rel = diff / dev if dev > 0 else None
+        ok = abs(diff) <= goal * dev if dev > 0 else abs(diff) < 1.0
+        out[key] = {
+            "device": dev,
+            "ours": ours,
+            "difference": diff,
+            "relative": rel,
+            "goal": goal,
+            "within_goal": ok,
+        }
+        if not ok:
+            word = key.removesuffix("_m")
+            rel_txt = f" ({rel * 100:+.0f} %)" if rel is not None else ""
+            warnings.append(
+                f"our {word} {ours:,.0f} m differs from the device's {dev:,.0f} m by "
+                f"{diff:+,.0f} m{rel_txt}, beyond the {goal * 100:.0f} % goal: "
+                f"{why(act, ours, dev)}"
+            )
+    return out, warnings
+
+
 def summarize(act: Activity) -> dict[str, Any]:
-    """Headline numbers of a run: times s, distance m, ascent/descent m, device, warnings."""
+    """Headline numbers of a run: times s, distance m, ascent/descent m, device, the device's
+    own totals (``device_totals``: only those the file has) and ours against them
+    (``vs_device``), what cleaning changed (``cleaning``) and warnings."""
     moving = moving_mask(act)
     dt = np.diff(act.time_s)
     ascent, descent = ascent_descent(act)
-    tot = act.totals
+    distance = float(act.distance_m[-1])
+    versus, notes = compare_with_device(act, distance, ascent, descent)
+    cleaning = act.cleaning.to_dict()
+    cleaning["elevation_source"] = act.elevation_source if act.has_elevation else None
+    cleaning["distance_source"] = act.distance_source
     return {
         "duration_s": act.duration_s,
         "moving_time_s": float(dt[moving].sum()),
-        "distance_m": float(act.distance_m[-1]),
+        "distance_m": distance,
         "ascent_m": ascent,
         "descent_m": descent,
         "device": act.device,
@@ -464,6 +622,8 @@ def summarize(act: Activity) -> dict[str, Any]:
         "format": act.format,
         "start_time": act.start_time.isoformat() if act.start_time else None,
         "records": len(act),
-        "device_totals": asdict(tot),
-        "warnings": list(act.warnings),
+        "device_totals": {k: v for k, v in asdict(act.totals).items() if v is not None},
+        "vs_device": versus,
+        "cleaning": cleaning,
+        "warnings": [*act.warnings, *notes],
     }

@@ -161,30 +161,7 @@ def test_same_run_three_formats_agree() -> None:
     assert max(ups) - min(ups) < 5.0  # type: ignore[operator]
 
 
-# --- ascent against the device's own total ---------------------------------------------------
-
-#: file -> allowed relative error of (ascent, descent) vs the session total. Measured with the
-#: default method (50 m smoothing, 2 m hysteresis): fenix6x 0%/+1%, coros +6%/+3%, fr955 -10%/-9%,
-#: fr645m -9%/0%, fenix2 0%/+59%. The fenix2's own descent total (61 m) contradicts its recorded
-#: altitude, which peaks at 142 m and ends at 60 m (so at least 82 m of descent): not tested.
-ASCENT_TOLERANCE = {
-    "fit/gc_fenix6x_trailrun_4077461142.fit": (0.05, 0.05),
-    "fit/fitparse_coros-pace-2-cycling-misaligned-fields.fit": (0.10, 0.10),
-    "fit/gc_fr955_stryd_Fr955v19.28andStryd.fit": (0.15, 0.15),
-    "fit/runpandas_fr645m_hilly_run.fit": (0.12, 0.05),
-    "fit/fitdecode_fenix2_activity-small-fenix2-run.fit": (0.10, None),
-}
-
-
-@pytest.mark.parametrize("rel", sorted(ASCENT_TOLERANCE))
-def test_ascent_matches_device_total(rel: str) -> None:
-    act = read_activity(shared_data("activities", *rel.split("/")))
-    up, down = ascent_descent(act)
-    tol_up, tol_down = ASCENT_TOLERANCE[rel]
-    assert act.totals.ascent_m and act.totals.descent_m
-    assert up == pytest.approx(act.totals.ascent_m, rel=tol_up)
-    if tol_down is not None:
-        assert down == pytest.approx(act.totals.descent_m, rel=tol_down)
+# --- ascent against the device's own total: tests/integration/test_device_totals.py ---------
 
 
 # --- CLI -------------------------------------------------------------------------------------

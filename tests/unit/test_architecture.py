@@ -22,7 +22,7 @@ LAYERS: list[set[str]] = [
     {"ocp"},
     {"cycle", "predict", "inverse"},
     {"atlas"},
-    {"activity", "load", "advice", "examples", "validate"},
+    {"gait", "activity", "load", "advice", "examples", "validate"},
     {"report", "store"},
     {"cli", "web"},
 ]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from runmuscles.errors import FileFormatError
-from runmuscles.io.track import Activity, DeviceTotals, assemble
+from runmuscles.io.track import BAROMETRIC_DEVICES, Activity, DeviceTotals, assemble
 from runmuscles.units import SEMICIRCLE
 
 __all__ = ["read_fit"]
@@ -175,10 +175,7 @@ def read_fit(path: Path, data: bytes) -> Activity:
                 f"{name}: {damage}; no record could be read before the damage, "
                 "so nothing was recovered."
             )
-        notes.append(
-            f"{damage}: kept the {len(rows)} records read before the damage "
-            "(the rest of the run is lost)"
-        )
+        notes.append(f"{damage}: kept the {len(rows)} records read before the damage")
     if not rows:
         raise FileFormatError(
             f"{name}: this FIT file holds no activity records (file type "
@@ -201,7 +198,14 @@ def read_fit(path: Path, data: bytes) -> Activity:
         sport=sport,
         start_time=first_time,
         totals=totals,
+        damaged=damage is not None,
+        elevation_source="barometric" if _barometric(_device(file_id)) else "gps",
     )
+
+
+def _barometric(device: str) -> bool:
+    name = device.lower()
+    return any(part in name for part in BAROMETRIC_DEVICES)
 
 
 def _device(file_id: dict[str, Any]) -> str:

@@ -122,4 +122,5 @@ def read_gpx(path: Path, data: bytes) -> Activity:
         device=meta.get("creator", ""),
         sport=normalize_sport(meta.get("type")),
         start_time=start_time,
+        damaged=damage is not None,
     )

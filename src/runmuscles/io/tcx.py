@@ -121,4 +121,5 @@ def read_tcx(path: Path, data: bytes) -> Activity:
         sport=normalize_sport(meta.get("sport")),
         start_time=start_time,
         totals=totals,
+        damaged=damage is not None,
     )

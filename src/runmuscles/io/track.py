@@ -11,6 +11,9 @@ to :func:`assemble`, which does the same checks for all formats:
   NaN; an elevation channel present on fewer than half the records is dropped (grade then 0);
 * distance comes from the file (foot pod / device), else from positions (haversine), else from
   integrated speed; speed from the file, else from distance over time;
+* GPS jumps, altitude spikes and physically impossible records are cleaned by
+  :func:`runmuscles.io.clean.clean_track` (named filter and thresholds there); what it changed is
+  ``Activity.cleaning``; a file with too many impossible records is refused;
 * cadence is converted to steps per minute (see :func:`steps_per_minute`);
 * ``paused`` marks samples that close a recording gap or a device timer stop.
 """
@@ -28,15 +31,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from runmuscles.errors import FileFormatError
+from runmuscles.io.clean import MAX_IMPOSSIBLE_SHARE, Cleaning, clean_track
 from runmuscles.units import DEG
 
 __all__ = [
+    "BAROMETRIC_DEVICES",
     "ELEVATION_RANGE_M",
     "MAX_TIME_JUMP_S",
     "RUNNING_SPORTS",
     "Activity",
     "DeviceTotals",
     "assemble",
+    "haversine_cumulative",
     "normalize_sport",
     "parse_time",
     "steps_per_minute",
@@ -50,10 +56,16 @@ BoolArray = NDArray[np.bool_]
 ELEVATION_RANGE_M = (-450.0, 9000.0)
 #: A forward time jump larger than this between two records is a corrupt timestamp, s.
 MAX_TIME_JUMP_S = 12 * 3600.0
+#: Lower-case parts of FIT device names (maker and product, as fitdecode names them) of watch
+#: and bike-computer families that carry a barometric altimeter: Garmin fenix, epix, Enduro,
+#: Instinct, Forerunner 645/745/935/945/955/965, Edge; Coros; Sigma bike computers. Others (and
+#: every GPX/TCX export) count as GPS elevation, which is smoothed more.
+BAROMETRIC_DEVICES = (
+    "fenix", "epix", "enduro", "instinct", "fr645", "fr745", "fr935", "fr945", "fr955",
+    "fr965", "edge", "coros", "sigmasport",
+)  # fmt: skip
 #: A recording gap longer than this is a pause even without a timer event, s.
 GAP_PAUSE_S = 60.0
-#: Speeds above this are GPS glitches, not running, m/s (the 100 m world record is ~10.4 m/s).
-MAX_SPEED_M_S = 30.0
 #: Mean Earth radius, m (IUGG mean radius R1 = 6 371 008.8 m; Moritz 2000, J Geodesy 74:128).
 EARTH_RADIUS_M = 6_371_008.8
 #: Sports treated as running (or close enough for a running model: walking, hiking). Lower case.
@@ -101,7 +113,12 @@ class Activity:
             recording gap), so it does not count as moving time.
         source: the file path; format: "fit", "gpx" or "tcx"; device: maker and product;
         sport: lower-case sport name from the file, or None; start_time: UTC start or None;
-        totals: the device's own session totals; warnings: what was repaired or dropped.
+        totals: the device's own session totals; warnings: what was repaired or dropped;
+        cleaning: what the cleaning changed (:class:`~runmuscles.io.clean.Cleaning`);
+        distance_source: where the distance comes from ("device", "positions" or "speed");
+        elevation_source: "barometric" (a device known to carry a barometric altimeter,
+        :data:`BAROMETRIC_DEVICES`) or "gps" (GPS, exported or unknown elevation);
+        damaged: True when the reader stopped at damage, so records after it are lost.
     """
 
     time_s: FloatArray
@@ -121,6 +138,10 @@ class Activity:
     start_time: datetime | None = None
     totals: DeviceTotals = field(default_factory=DeviceTotals)
     warnings: tuple[str, ...] = ()
+    cleaning: Cleaning = field(default_factory=Cleaning)
+    distance_source: str = "device"
+    damaged: bool = False
+    elevation_source: str = "gps"
 
     def __post_init__(self) -> None:
         n = len(self.time_s)
@@ -196,7 +217,7 @@ def steps_per_minute(raw: FloatArray, unit: str | None) -> tuple[FloatArray, str
     return (raw * 2.0 if looks_strides else raw.astype(float)), warning
 
 
-def _haversine_cumulative(lat: FloatArray, lon: FloatArray) -> FloatArray:
+def haversine_cumulative(lat: FloatArray, lon: FloatArray) -> FloatArray:
     """Cumulative great-circle distance along a track, m (NaN positions are skipped)."""
     ok = np.isfinite(lat) & np.isfinite(lon)
     dist = np.zeros(lat.shape)
@@ -220,6 +241,62 @@ def _fill_by_time(t: FloatArray, y: FloatArray) -> FloatArray:
     return np.interp(t, t[ok], y[ok])
 
 
+def _loss_note(distance_m: float, duration_s: float, totals: DeviceTotals | None) -> str:
+    """How much of a damaged file's run is lost, measured against the device's own totals."""
+    dev = totals.distance_m if totals is not None else None
+    if dev is None or dev <= 0:
+        return (
+            f"the records read cover {distance_m / 1000:.2f} km and {duration_s / 60:.1f} min; the "
+            "rest of the run is lost, and the file has no session totals to say how much"
+        )
+    lost = dev - distance_m
+    head = (
+        f"the watch's own totals say {dev / 1000:.2f} km"
+        + (
+            f" and {totals.elapsed_time_s / 60:.1f} min"
+            if totals is not None and totals.elapsed_time_s
+            else ""
+        )
+        + f"; the records read cover {distance_m / 1000:.2f} km and {duration_s / 60:.1f} min"
+    )
+    if lost <= 0.01 * dev:
+        return f"{head}: nothing of the run is lost (the damage is after the last record)"
+    return f"{head}: {lost / 1000:.2f} km ({lost / dev * 100:.0f} %) of the run is lost"
+
+
+def _impossible_text(c: Cleaning) -> str:
+    words = {
+        "speed": "faster than a runner can run",
+        "acceleration": "speed spikes",
+        "backwards": "distance going back",
+        "climb_rate": "climbing or falling faster than a runner can",
+    }
+    parts = [f"{n} {words.get(k, k)}" for k, n in c.impossible_by.items() if n]
+    if c.max_bad_speed_m_s is not None:
+        parts.append(f"worst speed {c.max_bad_speed_m_s:,.0f} m/s")
+    return ", ".join(parts)
+
+
+def _cleaning_notes(c: Cleaning) -> list[str]:
+    """One warning per kind of cleaning that changed something."""
+    notes = []
+    if c.gps_jumps:
+        notes.append(f"removed {c.gps_jumps} GPS jump(s) (positions refilled in time)")
+    if c.altitude_spikes:
+        notes.append(f"removed {c.altitude_spikes} altitude spike(s)")
+    if c.impossible_records:
+        lost = (
+            f"; {c.removed_distance_m:,.0f} m of impossible distance taken out"
+            if c.removed_distance_m >= 1
+            else ""
+        )
+        notes.append(
+            f"corrected {c.impossible_records} physically impossible record(s) "
+            f"({_impossible_text(c)}){lost}"
+        )
+    return notes
+
+
 COLUMNS = ("distance", "speed", "elevation", "lat", "lon", "cadence", "heart_rate", "power")
 
 
@@ -237,14 +314,18 @@ def assemble(
     sport: str | None = None,
     start_time: datetime | None = None,
     totals: DeviceTotals | None = None,
+    damaged: bool = False,
+    elevation_source: str = "gps",
 ) -> Activity:
     """Clean raw records into an :class:`Activity` (see the module docstring for the rules).
 
     ``times`` are absolute seconds on any fixed scale (one per row); ``rows`` map column names of
     :data:`COLUMNS` to floats or None; ``pause_before[i]`` says the file marks a break before row i
     (a new GPX segment, a new TCX track); ``stopped_intervals`` are (start, stop) times of device
-    timer stops on the same scale. Raises :class:`FileFormatError` when fewer than two usable
-    records remain.
+    timer stops on the same scale; ``damaged``: the reader stopped at damage (the records after
+    it are lost; the loss is measured against the device's totals when the file has them).
+    Raises :class:`FileFormatError` when fewer than two usable records remain, or when too many
+    are physically impossible to clean.
     """
     name = path.name
     t_all = np.asarray(times, dtype=float)
@@ -323,27 +404,44 @@ def assemble(
             f"elevation recorded on only {n_elev} of {n} records: ignored, grade taken as 0"
         )
         elev[:] = np.nan
-    # distance: file > positions > integrated speed
+    # distance: file > positions > integrated speed (raw here; cleaned below)
     dist, speed = cols["distance"], cols["speed"]
-    speed[(speed < 0) | (speed > MAX_SPEED_M_S)] = np.nan
+    speed[speed < 0] = np.nan
     dist[dist < 0] = np.nan
     if np.isfinite(dist).sum() >= max(2, 0.5 * n):
         d = _fill_by_time(t, dist)
-        if np.any(np.diff(d) < 0):
-            warnings.append("recorded distance decreased in places; held at its running maximum")
-            d = np.maximum.accumulate(d)
+        source = "device"
     elif has_pos:
-        d = _haversine_cumulative(lat, lon)
+        d = haversine_cumulative(lat, lon)
+        source = "positions"
     elif np.isfinite(speed).sum() >= 2:
         v = _fill_by_time(t, speed)
         d = np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * np.diff(t))])
         warnings.append("no distance or position in this file: distance integrated from speed")
+        source = "speed"
     else:
         raise FileFormatError(
             f"{name}: no distance, position or speed in any record; cannot follow the run. "
             f"Recovered {n} timed records without movement data."
         )
-    d = d - d[0]
+    running = sport is None or sport in RUNNING_SPORTS
+    cleaned = clean_track(
+        t, d, speed, elev, lat, lon, running=running, distance_from_positions=source == "positions"
+    )
+    cleaning = cleaned.cleaning
+    warnings += cleaned.warnings
+    if cleaning.impossible_records > MAX_IMPOSSIBLE_SHARE * n:
+        raise FileFormatError(
+            f"{name}: {cleaning.impossible_records} of its {n} records are physically impossible "
+            f"({_impossible_text(cleaning)}): the file is damaged beyond cleaning. Export the "
+            "activity again from the watch or its app."
+        )
+    warnings += _cleaning_notes(cleaning)
+    d = cleaned.distance
+    elev = cleaned.elevation
+    if has_pos:
+        lat, lon = cleaned.lat, cleaned.lon
+    speed = cleaned.speed
     if np.isfinite(speed).sum() >= max(2, 0.5 * n):
         v = _fill_by_time(t, speed)
     else:
@@ -359,7 +457,6 @@ def assemble(
         paused |= (prev < stop) & (t > start) & (np.arange(n) > 0)
     # cadence
     cadence: FloatArray | None = None
-    running = sport is None or sport in RUNNING_SPORTS
     if np.isfinite(cols["cadence"]).any() and running:
         cadence, warn = steps_per_minute(cols["cadence"], cadence_unit)
         if warn:
@@ -372,6 +469,8 @@ def assemble(
             "muscle loads for it would be wrong (distance, time and elevation are still read; "
             "its cadence is not a step rate and is left out)"
         )
+    if damaged:
+        warnings.append(_loss_note(float(d[-1]), float(t[-1] - t[0]), totals))
     return Activity(
         time_s=t - t[0],
         distance_m=d,
@@ -390,6 +489,10 @@ def assemble(
         start_time=start_time,
         totals=totals or DeviceTotals(),
         warnings=tuple(warnings),
+        cleaning=cleaning,
+        distance_source=source,
+        damaged=damaged,
+        elevation_source=elevation_source,
     )
 
 
