@@ -75,3 +75,48 @@ class FixtureTable:
             "contact_time_s": np.full(v.shape, 0.25),
             "cost_of_transport_j_per_kg_m": np.full(v.shape, 3.8),
         }
+
+
+@dataclass(frozen=True)
+class GaitFixtureTable:
+    """A TEST FIXTURE shaped like the atlas the engine/atlas work will provide: running AND
+    walking strides over a wide grid, and a ``"resolved"`` flag per group. Walking strides do
+    half the running works at the same speed and grade (made-up numbers); groups named in
+    ``unresolved`` carry 0.0 in ``"resolved"``."""
+
+    groups: tuple[str, ...] = GROUPS
+    gaits: tuple[str, ...] = ("run", "walk")
+    mass_kg: float = 70.0
+    height_m: float = 1.75
+    unresolved: tuple[str, ...] = ()
+    calls: list[tuple[str, NDArray[np.float64], NDArray[np.float64]]] | None = None
+
+    @property
+    def speed_range(self) -> tuple[float, float]:
+        return self.ranges("run")[0]
+
+    @property
+    def grade_range(self) -> tuple[float, float]:
+        return self.ranges("run")[1]
+
+    def ranges(self, gait: str) -> tuple[tuple[float, float], tuple[float, float]]:
+        return ((1.5, 7.0), (-0.35, 0.35)) if gait == "run" else ((0.5, 2.5), (-0.40, 0.40))
+
+    def lookup(
+        self, speed: NDArray[np.float64], grade: NDArray[np.float64], gait: str = "run"
+    ) -> Mapping[str, NDArray[np.float64]]:
+        (vlo, vhi), (glo, ghi) = self.ranges(gait)
+        v, g = np.asarray(speed, float), np.asarray(grade, float)
+        if np.any((v < vlo) | (v > vhi)) or np.any((g < glo) | (g > ghi)):
+            raise OutOfRangeError(f"gait fixture: {gait} condition outside its grid")
+        if self.calls is not None:
+            self.calls.append((gait, v.copy(), g.copy()))
+        run = FixtureTable(speed_range=(0.0, 99.0), grade_range=(-1.0, 1.0))
+        out = dict(run.lookup(v, g))
+        if gait == "walk":
+            for key in ("concentric_work_j", "eccentric_work_j", "metabolic_energy_j"):
+                out[key] = out[key] * 0.5
+        out["resolved"] = np.array(
+            [[0.0 if name in self.unresolved else 1.0 for name in self.groups]] * v.size
+        ).reshape(v.size, len(self.groups))
+        return out

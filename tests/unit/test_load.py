@@ -92,18 +92,27 @@ def test_vs_flat_keeps_distance_pace_and_own_cadence() -> None:
 
 
 def test_flat_run_ratio_is_one_and_headline_says_so() -> None:
-    r = of_run(None, [seg(0, 600, 3.0, 0.0, None), seg(600, 600, 3.5, 0.01, 500.0)], FixtureTable())
+    r = of_run(
+        None, [seg(0, 600, 3.0, 0.0, None), seg(600, 600, 3.5, 0.001, 500.0)], FixtureTable()
+    )
     for g in r.muscles:
-        assert g.vs_flat == pytest.approx(1.0, abs=0.02)
-    assert "about as much as a flat run" in r.headline
+        assert g.vs_flat == pytest.approx(1.0, abs=0.01)
+        for kind in ("concentric", "eccentric"):
+            assert g.vs_flat_of(kind) == pytest.approx(1.0, abs=0.01)
+    assert r.findings == ()
+    assert r.headline.startswith("this run loaded your muscles about as much as a flat run")
 
 
-def test_headline_names_the_group_and_percentage() -> None:
+def test_headline_is_the_largest_finding() -> None:
     r = two_segments()
-    text = r.headline
-    big = max((g for g in r.muscles if g.share >= 0.05), key=lambda g: abs((g.vs_flat or 1) - 1))
-    assert big.group.replace("_", " ") in text
-    assert f"{round(abs((big.vs_flat or 1) - 1) * 100)} %" in text
+    found = r.findings
+    assert found and r.headline.startswith(found[0].text)
+    top = found[0]
+    # by hand: the quadriceps' eccentric work on the -5 % descent (B) against the flat run:
+    # per stride (25 + 10) * 4/3 against 25 * 4/3; strides N_B against 720 / 0.70
+    assert (top.subject, top.kind, top.scope) == ("quadriceps", "eccentric", "downhill")
+    assert top.ratio == pytest.approx((N_B * 35) / (720 / 0.70 * 25))
+    assert f"{round((top.ratio - 1) * 100)} %" in r.headline and "descents raised" in r.headline
 
 
 def test_mass_scaling_is_linear() -> None:
@@ -135,13 +144,19 @@ def test_steep_and_fast_segments_are_clipped_with_a_warning() -> None:
         assert v.max() <= 6.0 and abs(g).max() <= 0.10
 
 
-def test_slow_segments_are_excluded_with_a_warning() -> None:
-    walk = seg(600, 300, 1.2, 0.12, 200.0)
+def test_walked_segments_are_not_computed_and_the_headline_says_so() -> None:
+    walk = Segment(600, 300, 360, 1.2, 0.12, 0, 0, 300.0 * 110 / 120)  # 110 steps/min: walking
     r = of_run(None, [A, walk], FixtureTable())
     assert r.segments[1].terrain == "excluded" and r.segments[1].strides is None
+    assert r.segments[1].gait == "walk"
+    assert "not computed (no walking strides in this atlas)" in r.segments[1].note
     assert r.terrain_distance_m["excluded"] == pytest.approx(360.0)
-    assert r.terrain_time_s["excluded"] == pytest.approx(300.0)
-    assert any("walking or standing" in w for w in r.warnings)
+    c = r.coverage
+    assert c is not None
+    assert c.walked_m == pytest.approx(360.0) and c.computed_m == pytest.approx(1800.0)
+    assert c.computed_share == pytest.approx(1800 / 2160)
+    assert "computed on 83 % of the distance" in r.headline
+    assert "360 m walked not computed" in r.headline
     only_a = of_run(None, [A], FixtureTable())
     assert r.group("calves").work_j == pytest.approx(only_a.group("calves").work_j)
 
@@ -151,9 +166,12 @@ def test_slow_segment_with_running_cadence_counts_as_running() -> None:
     hike = seg(600, 600, 1.8, 0.1, 650.0)  # 130 steps/min: walking
     r = of_run(None, [jog, hike], FixtureTable())
     assert [s.terrain for s in r.segments] == ["flat", "excluded"]
-    assert r.segments[0].speed_used == pytest.approx(2.0)
+    assert [s.gait for s in r.segments] == ["run", "walk"]
+    assert r.segments[0].speed_used == pytest.approx(2.0) and r.segments[0].clipped
     assert r.group("quadriceps").work_j == pytest.approx(750 * 45 * 2 / 3)
-    assert any("cadence >= 140" in w for w in r.warnings)
+    assert any("slower than the table's 2.0 m/s but running" in w for w in r.warnings)
+    assert r.coverage is not None and r.coverage.clipped_by["slower"] == pytest.approx(1080.0)
+    assert "computed at the atlas's edge (1.1 km slower than 2.0 m/s" in r.headline
 
 
 def test_segment_above_walking_speed_counts_as_running_without_cadence() -> None:
@@ -165,14 +183,24 @@ def test_segment_above_walking_speed_counts_as_running_without_cadence() -> None
     r = of_run(None, [easy, stroll], FixtureTable(speed_range=(3.0, 6.0)))
     assert [s.terrain for s in r.segments] == ["flat", "excluded"]
     assert r.segments[0].speed_used == pytest.approx(3.0)
-    assert any("speed >= 2.2 m/s" in w for w in r.warnings)
+    assert "walk-run transition" in r.segments[1].note
+
+
+def test_steep_climb_without_cadence_is_walked_at_a_lower_speed() -> None:
+    """Uphill the walk-run transition comes at lower speeds (Minetti 1994): 1.75 m/s is running
+    on a 15 % climb but walking on the level (Brill & Kram 2021 speeds, runmuscles.gait)."""
+    r = of_run(
+        None, [seg(0, 600, 1.75, 0.15, None), seg(600, 600, 1.75, 0.0, None)], FixtureTable()
+    )
+    assert [s.gait for s in r.segments] == ["run", "walk"]
 
 
 def test_nothing_running_gives_zero_loads_not_nan() -> None:
     r = of_run(None, [seg(0, 300, 1.0, 0.0, None)], FixtureTable())
     assert r.total_work_j == 0.0
     assert all(g.share == 0.0 and g.vs_flat is None for g in r.muscles)
-    assert "no running segment" in r.headline
+    assert r.headline.startswith("no part of this run could be computed")
+    assert "walked" in r.headline and r.findings == ()
 
 
 def test_height_difference_warns_mass_range_refused() -> None:
