@@ -27,6 +27,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Activity",
     "Atlas",
+    "Body",
     "Catalogue",
     "ConvergenceError",
     "DataError",
@@ -39,6 +40,7 @@ __all__ = [
     "OutOfRangeError",
     "ReportData",
     "RunLoad",
+    "RunReport",
     "RunmusclesError",
     "Runner",
     "Segment",
@@ -46,6 +48,7 @@ __all__ = [
     "UnknownNameError",
     "__version__",
     "analyze",
+    "analyze_run",
     "build_atlas",
     "load_catalogue",
     "motion_to_cycle",
@@ -83,7 +86,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "runmuscles.inverse": ("motion_to_cycle",),
     "runmuscles.atlas": ("Atlas", "build_atlas"),
     "runmuscles.activity": ("Segment", "segment", "summarize"),
-    "runmuscles.load": ("RunLoad", "analyze"),
+    "runmuscles.load": ("Body", "RunLoad", "RunReport", "analyze", "analyze_run"),
     "runmuscles.report": ("ReportData", "render_report", "write_report"),
 }
 
@@ -111,7 +114,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time see __getat
     from runmuscles.io.motion import Motion
     from runmuscles.io.opensim import write_sto
     from runmuscles.io.track import Activity
-    from runmuscles.load import RunLoad, analyze
+    from runmuscles.load import Body, RunLoad, RunReport, analyze, analyze_run
     from runmuscles.model.runner import Runner
     from runmuscles.report import ReportData, render_report, write_report
     from runmuscles.units import parse_grade

@@ -164,10 +164,21 @@ def test_exercises_have_dosage_and_cover_the_groups() -> None:
     for gid in ["hip_flexors", "gluteals", "quadriceps", "hamstrings", "calves"]:
         kinds = {e.kind for e in CAT.exercises_for(gid)}
         assert kinds == {"strength", "stretch"}, gid
-    # published protocols carried over exactly
-    assert CAT.exercise("eccentric_heel_drop").dosage.reps == "15"  # Alfredson 1998: 3 x 15
-    assert CAT.exercise("eccentric_heel_drop").dosage.weeks == 12
-    assert CAT.exercise("nordic_hamstring").dosage.weeks == 10  # Petersen 2011
+    # published protocols carried over exactly; rehabilitation protocols are kept apart from
+    # the dosage for healthy runners
+    heel = CAT.exercise("eccentric_heel_drop")
+    assert heel.rehabilitation is not None and heel.rehabilitation.condition == "achilles_tendon"
+    assert heel.rehabilitation.dosage.reps == "15"  # Alfredson 1998: 3 x 15
+    assert heel.rehabilitation.dosage.weeks == 12
+    assert heel.rehabilitation.dosage.sources == ("alfredson1998",)
+    assert "not a programme tested" in heel.dosage.text and heel.dosage.sources == ("acsm2009",)
+    squat = CAT.exercise("heavy_slow_squat").rehabilitation
+    assert squat is not None and squat.condition == "patellar_tendon"
+    assert squat.dosage.sources == ("kongsgaard2009",) and squat.dosage.weeks == 12
+    assert CAT.exercise("nordic_hamstring").dosage.weeks == 10  # Petersen 2011 (prevention)
+    for e in CAT.exercises:  # every rehabilitation protocol names what hurts and its trial
+        if e.rehabilitation is not None:
+            assert e.rehabilitation.condition in CAT.ids and e.rehabilitation.dosage.sources
 
 
 def test_warmup_puts_five_minutes_of_easy_running_before_stretching() -> None:

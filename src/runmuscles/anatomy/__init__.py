@@ -15,10 +15,10 @@ lacks, empty fields), raising :class:`~runmuscles.errors.DataError` that names t
 from __future__ import annotations
 
 from runmuscles.anatomy.catalogue import (
+    FACES,
     KINDS,
     PHASES,
     REGIONS,
-    SIDES,
     TERRAINS,
     Catalogue,
     Dosage,
@@ -27,6 +27,7 @@ from runmuscles.anatomy.catalogue import (
     JointAction,
     MuscleGroup,
     PhaseRole,
+    Rehabilitation,
     Routine,
     Source,
     Statement,
@@ -37,10 +38,10 @@ from runmuscles.anatomy.catalogue import (
 from runmuscles.anatomy.loader import load_catalogue
 
 __all__ = [
+    "FACES",
     "KINDS",
     "PHASES",
     "REGIONS",
-    "SIDES",
     "TERRAINS",
     "Catalogue",
     "Dosage",
@@ -49,6 +50,7 @@ __all__ = [
     "JointAction",
     "MuscleGroup",
     "PhaseRole",
+    "Rehabilitation",
     "Routine",
     "Source",
     "Statement",

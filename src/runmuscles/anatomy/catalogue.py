@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from runmuscles.conventions import TERRAINS as _TERRAINS
 from runmuscles.errors import UnknownNameError
 
 __all__ = [
+    "FACES",
     "KINDS",
     "PHASES",
     "REGIONS",
-    "SIDES",
     "TERRAINS",
     "Catalogue",
     "Dosage",
@@ -26,6 +27,7 @@ __all__ = [
     "JointAction",
     "MuscleGroup",
     "PhaseRole",
+    "Rehabilitation",
     "Routine",
     "Source",
     "Statement",
@@ -36,9 +38,13 @@ __all__ = [
 
 KINDS = ("muscle_group", "tendon", "ligament", "fascia")
 REGIONS = ("trunk", "arm", "hip", "thigh", "leg", "foot")
-SIDES = ("front", "back", "both")
+#: Which face of the body a group lies on (``MuscleGroup.side``); body sides are
+#: ``runmuscles.conventions.SIDES``.
+FACES = ("front", "back", "both")
 PHASES = ("stance", "swing", "float")
-TERRAINS = ("uphill", "downhill")
+#: The hills the catalogue describes against level running: the hill terrains of
+#: ``runmuscles.conventions.TERRAINS``.
+TERRAINS = tuple(t for t in _TERRAINS if t != "flat")
 DEMANDS = ("higher", "lower", "similar", "mixed", "unknown")
 CONTRACTIONS = ("concentric", "eccentric", "both", "isometric", "passive", "unknown")
 EVIDENCE = ("measured", "inferred")
@@ -177,7 +183,8 @@ class MuscleGroup:
 
 @dataclass(frozen=True)
 class Dosage:
-    """How much: ``sets`` of ``reps`` (text, may be a range) or holds of ``hold_s`` seconds."""
+    """How much: ``sets`` of ``reps`` (text, may be a range) or holds of ``hold_s`` seconds;
+    ``sources`` the dosage's own sources (empty: the exercise's)."""
 
     sets: int
     reps: str
@@ -185,6 +192,16 @@ class Dosage:
     sessions_per_week: str
     weeks: int | None
     text: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rehabilitation:
+    """A published protocol for a painful ``condition`` (a catalogue id, e.g. achilles_tendon):
+    for runners who say it hurts, never as routine prevention. Its ``dosage`` cites the trial."""
+
+    condition: str
+    dosage: Dosage
 
 
 @dataclass(frozen=True)
@@ -200,6 +217,7 @@ class Exercise:
     instructions: str
     sources: tuple[str, ...]
     dynamic: bool = False
+    rehabilitation: Rehabilitation | None = None
 
 
 @dataclass(frozen=True)
@@ -390,6 +408,14 @@ class Catalogue:
         e = self.exercise(exercise_id)
         out = _plain(e)
         out["dosage"] = _plain(e.dosage)
+        out["rehabilitation"] = (
+            None
+            if e.rehabilitation is None
+            else {
+                "condition": e.rehabilitation.condition,
+                "dosage": _plain(e.rehabilitation.dosage),
+            }
+        )
         return out
 
     def warmup_record(self) -> dict[str, Any]:
@@ -399,6 +425,7 @@ class Catalogue:
         keys = [*w.summary.sources, *(k for s in w.steps for k in s.sources)]
         keys += [k for n in (*w.notes, *r.notes) for k in n.sources] + list(r.sources)
         keys += [k for x in dict.fromkeys(ids) for k in self.exercise(x).sources]
+        keys += [k for x in dict.fromkeys(ids) for k in self.exercise(x).dosage.sources]
         return {
             "warmup": {
                 "minimum_easy_running_s": w.minimum_easy_running_s,

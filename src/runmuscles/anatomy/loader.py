@@ -19,10 +19,10 @@ from runmuscles.anatomy.catalogue import (
     DEMANDS,
     EVIDENCE,
     EXERCISE_KINDS,
+    FACES,
     KINDS,
     PHASES,
     REGIONS,
-    SIDES,
     TERRAINS,
     Catalogue,
     Dosage,
@@ -31,6 +31,7 @@ from runmuscles.anatomy.catalogue import (
     JointAction,
     MuscleGroup,
     PhaseRole,
+    Rehabilitation,
     Routine,
     Source,
     Statement,
@@ -168,7 +169,7 @@ def _group(t: _Table) -> MuscleGroup:
         name=t.text("name"),
         aliases=t.texts("aliases", required=False, nonempty=False),
         region=t.text("region", choices=REGIONS),
-        side=t.text("side", choices=SIDES),
+        side=t.text("side", choices=FACES),
         members=t.texts("members"),
         shared_members=t.texts("shared_members", required=False, nonempty=False),
         model_muscles=t.texts("model_muscles", required=False, nonempty=False),
@@ -183,20 +184,33 @@ def _group(t: _Table) -> MuscleGroup:
     return group
 
 
-def _exercise(t: _Table) -> tuple[Exercise, _Table]:
-    eid = t.text("id")
-    t.where = f"exercise '{eid}'"
-    d = t.table("dosage")
+def _dosage(d: _Table, *, sources_required: bool = False) -> Dosage:
     hold = d.num("hold_s", required=False)
-    dosage = Dosage(
+    return Dosage(
         sets=d.num("sets", integer=True),
         reps=d.text("reps", required=hold is None),
         hold_s=None if hold is None else float(hold),
         sessions_per_week=d.text("sessions_per_week"),
         weeks=d.num("weeks", required=False, integer=True),
         text=d.text("text"),
+        sources=d.texts("sources", required=sources_required),
     )
+
+
+def _exercise(t: _Table) -> tuple[Exercise, _Table]:
+    eid = t.text("id")
+    t.where = f"exercise '{eid}'"
+    d = t.table("dosage")
+    dosage = _dosage(d)
     d.done()
+    rehab = None
+    if "rehabilitation" in t.data:
+        r = t.table("rehabilitation")
+        condition = r.text("condition")
+        rehab = Rehabilitation(condition, _dosage(r, sources_required=True))
+        r.done()
+    else:
+        t.used.add("rehabilitation")
     ex = Exercise(
         id=eid,
         name=t.text("name"),
@@ -207,6 +221,7 @@ def _exercise(t: _Table) -> tuple[Exercise, _Table]:
         instructions=t.text("instructions"),
         sources=t.texts("sources"),
         dynamic=t.flag("dynamic"),
+        rehabilitation=rehab,
     )
     t.done()
     return ex, t
@@ -305,6 +320,10 @@ def _parse(raw: dict[str, Any], path: str) -> Catalogue:
         ex, et = _exercise(t)
         if any(x.id == ex.id for x in exercises):
             raise et.fail("duplicate id")
+        if ex.rehabilitation is not None and ex.rehabilitation.condition not in cat_probe.ids:
+            raise et.fail(
+                f"rehabilitation condition {ex.rehabilitation.condition!r} is not a catalogue id"
+            )
         gids: list[str] = []
         for target in ex.targets:
             hits = cat_probe.resolve_target(target)
@@ -369,6 +388,11 @@ def _parse(raw: dict[str, Any], path: str) -> Catalogue:
             used |= _cited(f"{where}.weaknesses[{i}]", weak.sources, sources, path)
     for e in exercises:
         used |= _cited(f"exercise '{e.id}'", e.sources, sources, path)
+        used |= _cited(f"exercise '{e.id}'.dosage", e.dosage.sources, sources, path)
+        if e.rehabilitation is not None:
+            used |= _cited(
+                f"exercise '{e.id}'.rehabilitation", e.rehabilitation.dosage.sources, sources, path
+            )
     keys = [*warmup.summary.sources, *routine.sources]
     keys += [k for step in warmup.steps for k in step.sources]
     keys += [k for note in (*warmup.notes, *routine.notes) for k in note.sources]

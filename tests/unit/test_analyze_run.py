@@ -1,0 +1,80 @@
+"""``analyze_run``: the one pipeline from a file to load, findings and advice (fixture table)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import runmuscles as rm
+from runmuscles.errors import InputError, OutOfRangeError
+from runmuscles.examples import hilly_run
+from runmuscles.load import Body, RunReport, analyze_run, as_body
+from tests.conftest import shared_data
+from tests.fixture_table import FixtureTable
+
+
+def test_the_json_has_every_key_the_issue_asks_for() -> None:
+    path = shared_data("activities", "fit", "fitdecode_fenix2_activity-small-fenix2-run.fit")
+    report = analyze_run(path, Body(62, 1.68), table=FixtureTable())
+    assert isinstance(report, RunReport)
+    d = json.loads(json.dumps(report.to_dict()))
+    assert isinstance(d["headline"], str) and d["headline"] == report.headline
+    assert set(d["coverage"]) >= {
+        "distance_km", "computed_km", "computed_share", "walked_km", "clipped_km", "dropped_km",
+    }  # fmt: skip
+    act = d["activity"]
+    assert act["device_totals"] == {
+        "distance_m": pytest.approx(9008.22), "ascent_m": 64.0, "descent_m": 61.0,
+        "timer_time_s": pytest.approx(2832.0), "elapsed_time_s": pytest.approx(2832.0),
+    }  # fmt: skip
+    assert act["cleaning"]["altitude_spikes"] == 3
+    assert {"gps_jumps", "impossible_records", "filter"} <= set(act["cleaning"])
+    assert "Hampel" in act["cleaning"]["filter"]
+    assert act["vs_device"]["descent_m"]["within_goal"]
+    for m in d["muscles"]:
+        assert set(m["vs_flat"]) == {"concentric", "eccentric"}
+    for t in d["tendons"]:
+        assert set(t["vs_flat"]) >= {"concentric", "eccentric"}
+    assert isinstance(d["advice"], list) and 1 <= len(d["advice"]) <= 3
+    assert all(i["why"] and i["sources"] for i in d["advice"])
+    assert d["body"] == {"mass_kg": 62.0, "height_m": 1.68}
+    assert d["pain"] == [] and d["history"] is None
+    assert d["warmup"]["steps"] and d["sources"]
+
+
+def test_body_forms_and_limits() -> None:
+    assert as_body(None) == Body(70.0, 1.75)
+    assert as_body((60, 1.6)) == as_body({"mass_kg": 60, "height_m": 1.6}) == Body(60, 1.6)
+
+    class Profile:
+        mass_kg, height_m = 80.0, 1.9
+
+    assert as_body(Profile()) == Body(80.0, 1.9)
+    with pytest.raises(OutOfRangeError, match="kilograms"):
+        Body(700, 1.75)
+    with pytest.raises(OutOfRangeError, match="metres"):
+        Body(70, 175)
+    with pytest.raises(InputError, match="not a body"):
+        as_body("tall")
+    # one home for the limits: the model's range (20-250 kg, 1.0-2.5 m)
+    from runmuscles.conventions import BODY_MASS_RANGE_KG
+    from runmuscles.model.runner import MASS_RANGE
+
+    assert MASS_RANGE is BODY_MASS_RANGE_KG and BODY_MASS_RANGE_KG == (20.0, 250.0)
+    Body(22, 1.2)  # a child is a body the model accepts
+
+
+def test_an_activity_and_pain_go_through_the_same_pipeline() -> None:
+    report = analyze_run(hilly_run(), None, pain=["patellar"], table=FixtureTable())
+    assert report.pain == ("patellar_tendon",)
+    assert report.advice[0].purpose == "rehabilitation"
+    assert report.advice[0].exercise == "heavy_slow_squat"
+    assert report.findings == report.load.findings and report.headline == report.load.headline
+    assert "descents raised your quadriceps eccentric work" in report.headline
+    plan = report.plan
+    assert plan.items == report.advice and plan.to_dict()["warmup"]
+
+
+def test_public_api_names_it() -> None:
+    assert rm.analyze_run is analyze_run
