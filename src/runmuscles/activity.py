@@ -13,8 +13,9 @@ Method (all distances in metres along the run, from :attr:`Activity.distance_m`)
 2. **Ascent/descent.** Hysteresis counting on the smoothed profile: a climb or descent counts
    only once the profile has moved ``threshold_m`` away from the last turning point, so noise
    smaller than the threshold adds nothing (2 m barometric, 3 m GPS, :data:`THRESHOLD_M`). The
-   defaults were chosen on the real files with a device total (see
-   ``tests/integration/test_device_totals.py`` and the issue note for the errors per file).
+   defaults were chosen on real watch files that carry the device's own totals: with them the
+   cleaned ascent and descent of five barometric recordings (Garmin fenix 2, fenix 6X,
+   Forerunner 645M and 955, Coros Pace 2) were within 10 % of the device's.
 3. **Grade** = rise/run of the smoothed profile across ``grade_window_m`` (central difference),
    clipped to ``grade_range`` with a warning.
 4. **Moving.** An interval between two samples is moving when the file does not mark it paused

@@ -5,7 +5,7 @@ with a 1 km climb of 60 m (6 %), a rolling top, a 1 km descent of 60 m and flat 
 and after. Speed follows the slope (slower uphill, faster downhill) with slow pace drift and small
 noise, a 20 s stop at a crossing, a step cadence that rises with speed and grade, and barometric
 elevation noise. The numbers are plausible, not measured: pace 5:00-6:10 /km, cadence 155-170
-steps/min (SCIENCE.md section 3: 150-185 steps/min at 3 m/s, Lieberman et al. 2015).
+steps/min (150-185 steps/min at 3 m/s, Lieberman et al. 2015).
 """
 
 from __future__ import annotations
@@ -85,4 +85,5 @@ def hilly_run(distance_m: float = 8000.0) -> Activity:
         device="runmuscles generated example (not a recording)",
         sport="running",
         warnings=(HILLY_RUN_DESCRIPTION,),
+        elevation_source="barometric",
     )

@@ -74,7 +74,7 @@ RUNNING_SPORTS = frozenset(
 )
 #: Below this median (per minute, over records with a cadence > 0) a running cadence is
 #: strides/min, not steps/min: running step cadence is 150-185 steps/min at 3 m/s (Lieberman
-#: et al. 2015; SCIENCE.md section 3) and even slow jogging stays above ~140 steps/min, while
+#: et al. 2015) and even slow jogging stays above ~140 steps/min, while
 #: one-foot stride rates are 70-95 per minute.
 STRIDE_CADENCE_LIMIT = 120.0
 

@@ -32,11 +32,12 @@ from runmuscles.conventions import FLAT_GRADE, TERRAINS
 from runmuscles.gait import RUN_CADENCE, RUN_SPEED, SLOW_RUN_MIN_SPEED
 from runmuscles.load.body import Body, as_body, check_body
 from runmuscles.load.compute import ARM_GROUPS, HEIGHT_TOLERANCE, of_run
-from runmuscles.load.findings import SAME_AS_FLAT, Finding
+from runmuscles.load.findings import SAME_AS_FLAT
 from runmuscles.load.pipeline import RunReport, analyze, analyze_activity, analyze_run
 from runmuscles.load.result import (
     KINDS,
     Coverage,
+    Finding,
     GroupLoad,
     KilometreLoad,
     RunLoad,

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,6 +51,7 @@ from numpy.typing import NDArray
 from runmuscles.conventions import TERRAINS
 from runmuscles.gait import classify
 from runmuscles.load.body import check_body
+from runmuscles.load.findings import find, headline
 from runmuscles.load.result import (
     Coverage,
     GroupLoad,
@@ -457,7 +459,7 @@ def of_run(
     prov = getattr(table, "provenance", None)
     if isinstance(prov, Mapping):
         table_info["provenance"] = dict(prov)
-    return RunLoad(
+    run = RunLoad(
         mass_kg=float(mass),
         height_m=float(height),
         muscles=tuple(muscles),
@@ -471,6 +473,7 @@ def of_run(
         coverage=coverage,
         kilometres=kms,
     )
+    return replace(run, findings=find(run), headline=headline(run))
 
 
 def _kilometres(

@@ -26,13 +26,7 @@ tendon findings. The headline is the first finding, followed by what the computa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
-
-from runmuscles.load.result import KINDS
-
-if TYPE_CHECKING:
-    from runmuscles.load.result import Coverage, RunLoad
+from runmuscles.load.result import KINDS, Coverage, Finding, RunLoad
 
 __all__ = [
     "MIN_SCOPE_M",
@@ -56,41 +50,6 @@ MIN_SCOPE_SHARE = 0.10
 FALL_WEIGHT = 0.5
 #: Scope -> the words used in a finding.
 SCOPE_WORDS = {"run": "this run", "uphill": "climbs", "downhill": "descents"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A real change against the flat run (module docstring).
-
-    ``subject`` a group or tendon id; ``kind`` "concentric", "eccentric" or "impulse"; ``scope``
-    "run", "uphill" or "downhill"; ``ratio`` run / flat; ``run_value``/``flat_value`` over the
-    scope (J, or N s for impulse) and per km of it (``per_km``/``flat_per_km``);
-    ``distance_m`` the scope's computed distance; ``clipped_share`` of it looked up at the
-    table's edge; ``score`` the ranking key; ``text`` one sentence.
-    """
-
-    subject: str
-    kind: str
-    scope: str
-    ratio: float
-    run_value: float
-    flat_value: float
-    per_km: float
-    flat_per_km: float
-    distance_m: float
-    clipped_share: float
-    score: float
-    text: str
-
-    @property
-    def change(self) -> float:
-        """ratio - 1 (+0.46 = 46 % more than the flat run)."""
-        return self.ratio - 1.0
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["change"] = self.change
-        return d
 
 
 def _name(subject: str) -> str:

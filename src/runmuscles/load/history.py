@@ -16,7 +16,7 @@ overstates the ratio); otherwise it says so in ``notes`` and gives no ratios.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,8 +38,7 @@ from runmuscles.load.acwr import (
 from runmuscles.load.result import KINDS, RunLoad
 
 if TYPE_CHECKING:
-    from runmuscles.load.body import Body
-    from runmuscles.load.table import ConditionTable
+    from runmuscles.io.track import Activity
 
 __all__ = [
     "ACTIVITY_SUFFIXES",
@@ -180,16 +179,15 @@ class History:
     def from_folder(
         cls,
         folder: str | Path,
-        body: Body,
-        table: ConditionTable,
+        analyze: Callable[[Activity], RunLoad],
         *,
         exclude: str | Path | None = None,
     ) -> History:
-        """Every FIT, GPX and TCX file in ``folder`` (not its subfolders), analysed like this run
-        (``exclude``: the run itself, when it lies in the folder). Files that cannot be read or
-        have no date are left out, each with a note."""
+        """Every FIT, GPX and TCX file in ``folder`` (not its subfolders), each read and given to
+        ``analyze`` (the same analysis as this run: body and table included); ``exclude``: the
+        run itself, when it lies in the folder. Files that cannot be read or have no date are
+        left out, each with a note."""
         from runmuscles.io import read_activity
-        from runmuscles.load.pipeline import analyze_activity
 
         root = Path(folder)
         if not root.is_dir():
@@ -206,7 +204,7 @@ class History:
                 if act.start_time is None:
                     notes.append(f"history: {p.name} has no date and was left out")
                     continue
-                load = analyze_activity(act, body.mass_kg, body.height_m, table)
+                load = analyze(act)
             except RunmusclesError as exc:
                 notes.append(f"history: {p.name} was left out ({exc})")
                 continue

@@ -18,7 +18,7 @@ from runmuscles.errors import InputError
 from runmuscles.load.body import Body, as_body, check_body
 from runmuscles.load.compute import of_run
 from runmuscles.load.result import RunLoad
-from runmuscles.load.table import ConditionTable
+from runmuscles.load.table import ConditionTable, default_table
 
 if TYPE_CHECKING:
     from runmuscles.advice import Advice, AdviceItem
@@ -39,11 +39,7 @@ def _wide(rng: tuple[float, float]) -> tuple[float, float]:
 
 
 def _table(table: ConditionTable | None) -> ConditionTable:
-    if table is not None:
-        return table
-    from runmuscles import load  # late: tests and the web app replace load.default_table
-
-    return load.default_table()
+    return table if table is not None else default_table()
 
 
 def analyze_activity(
@@ -215,7 +211,9 @@ def analyze_run(
         if progress:
             progress("reading the history")
         past = History.from_folder(
-            history, who, table, exclude=None if isinstance(path, Activity) else path
+            history,
+            lambda a: analyze_activity(a, who.mass_kg, who.height_m, table),
+            exclude=None if isinstance(path, Activity) else path,
         )
     if progress:
         progress("advice")

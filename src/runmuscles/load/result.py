@@ -7,20 +7,18 @@ the load. Works are J (both legs), impulses N s, forces N, distances m, times s.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runmuscles.conventions import FLAT_GRADE
 from runmuscles.errors import InputError, UnknownNameError
 from runmuscles.load.table import TENDONS
 
-if TYPE_CHECKING:
-    from runmuscles.load.findings import Finding
-
 __all__ = [
     "KINDS",
     "Coverage",
+    "Finding",
     "GroupLoad",
     "KilometreLoad",
     "RunLoad",
@@ -305,13 +303,51 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A real change against the flat run (see :mod:`runmuscles.load.findings`).
+
+    ``subject`` a group or tendon id; ``kind`` "concentric", "eccentric" or "impulse"; ``scope``
+    "run", "uphill" or "downhill"; ``ratio`` run / flat; ``run_value``/``flat_value`` over the
+    scope (J, or N s for impulse) and per km of it (``per_km``/``flat_per_km``);
+    ``distance_m`` the scope's computed distance; ``clipped_share`` of it looked up at the
+    table's edge; ``score`` the ranking key; ``text`` one sentence.
+    """
+
+    subject: str
+    kind: str
+    scope: str
+    ratio: float
+    run_value: float
+    flat_value: float
+    per_km: float
+    flat_per_km: float
+    distance_m: float
+    clipped_share: float
+    score: float
+    text: str
+
+    @property
+    def change(self) -> float:
+        """ratio - 1 (+0.46 = 46 % more than the flat run)."""
+        return self.ratio - 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["change"] = self.change
+        return d
+
+
+@dataclass(frozen=True)
 class RunLoad:
     """The per-muscle load of a run (immutable). Build it with :func:`runmuscles.load.of_run`.
 
     ``muscles``: one :class:`GroupLoad` per table group, in table order; ``tendons``: Achilles
     and patellar :class:`TendonLoad`; ``segments``: every segment, uncomputed ones too;
     ``kilometres``: the run kilometre by kilometre; ``coverage``: how much was computed;
-    ``activity``: headline numbers of the recording (``runmuscles.activity.summarize`` keys);
+    ``findings``: the real changes against a flat run, largest first, and ``headline``: one
+    sentence, the largest of them and what the numbers cover (both from
+    :mod:`runmuscles.load.findings`); ``activity``: headline numbers of the recording
+    (``runmuscles.activity.summarize`` keys);
     ``terrain_distance_m``/``terrain_time_s``: computed distance m and time s per terrain plus
     "excluded"; ``table``: what the loads were computed with; ``warnings``: everything that was
     clipped, left out or assumed.
@@ -330,6 +366,8 @@ class RunLoad:
     example: str = ""
     coverage: Coverage | None = None
     kilometres: tuple[KilometreLoad, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    headline: str = ""
     _index: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -375,22 +413,6 @@ class RunLoad:
         if by == "vs_flat":
             return tuple(sorted(ok, key=lambda g: -(g.vs_flat or 0.0))[:n])
         raise InputError(f"top(by={by!r}): choose 'share' or 'vs_flat'")
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        """The real changes against the flat run, largest first
-        (:mod:`runmuscles.load.findings`)."""
-        from runmuscles.load.findings import find
-
-        return find(self)
-
-    @property
-    def headline(self) -> str:
-        """One sentence: the largest real change against a flat run, and how much of the run it
-        covers (:func:`runmuscles.load.findings.headline`)."""
-        from runmuscles.load.findings import headline
-
-        return headline(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready, see the ``runmuscles analyze --json`` shape)."""
