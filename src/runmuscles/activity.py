@@ -623,6 +623,7 @@ def summarize(act: Activity) -> dict[str, Any]:
         "format": act.format,
         "start_time": act.start_time.isoformat() if act.start_time else None,
         "records": len(act),
+        "damaged": act.damaged,
         "device_totals": {k: v for k, v in asdict(act.totals).items() if v is not None},
         "vs_device": versus,
         "cleaning": cleaning,

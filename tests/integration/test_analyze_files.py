@@ -55,3 +55,50 @@ def test_analyze_real_file(
     assert moving <= data["activity"]["distance_m"] + 1.0
     for s in data["segments"]:
         assert s["terrain"] in {"uphill", "flat", "downhill", "excluded"}
+
+
+# --- with the shipped atlas (3.0-4.0 m/s x -10..+10 %, running only) -------------------------
+
+ARMS = {"deltoids", "biceps", "triceps"}
+
+
+@pytest.fixture(scope="module")
+def atlas():  # type: ignore[no-untyped-def]
+    from runmuscles.load import default_table
+
+    return default_table()
+
+
+@pytest.mark.parametrize("rel", [f for f in FILES if f not in REFUSED])
+def test_real_atlas_findings_and_advice_never_name_unresolved_groups(rel: str, atlas) -> None:  # type: ignore[no-untyped-def]
+    from runmuscles.errors import RunmusclesError
+    from runmuscles.load import analyze_run
+
+    try:
+        report = analyze_run(ACTIVITIES / rel, None, table=atlas)
+    except RunmusclesError:
+        return
+    unresolved = {g.group for g in report.load.muscles if not g.resolved}
+    assert unresolved <= ARMS  # today's atlas: arm groups under 1 % of the work
+    assert all(f.subject not in unresolved for f in report.findings)
+    assert all(not set(i.groups) & unresolved for i in report.advice)
+    assert len(report.advice) <= 3
+    c = report.load.coverage
+    assert c is not None and 0.0 <= c.computed_share <= 1.0
+    if c.computed_share < 0.995 and c.computed_m > 0:
+        assert "computed on" in report.headline
+
+
+def test_hilly_fr645m_says_what_was_walked(atlas) -> None:  # type: ignore[no-untyped-def]
+    """The issue's case: 55 % of this run was dropped and the headline read 'gluteals 32 % less
+    than flat'. Now the walked climbs are reported as walked, the share computed is in the
+    headline, and the largest change is a descent's eccentric quadriceps work."""
+    from runmuscles.load import analyze_run
+
+    path = shared_data("activities", "fit", "runpandas_fr645m_hilly_run.fit")
+    report = analyze_run(path, None, table=atlas)
+    c = report.load.coverage
+    assert c is not None and c.walked_m > 1000 and 0.5 < c.computed_share < 0.9
+    assert report.headline.startswith("descents raised your quadriceps eccentric work")
+    assert "walked not computed: no walking strides in this atlas" in report.headline
+    assert report.load.terrain_distance_m["uphill"] > 0

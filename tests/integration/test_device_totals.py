@@ -102,6 +102,18 @@ def test_truncated_file_says_how_much_is_lost() -> None:
     assert "11.27 km" in note and "0.93 km" in note and "10.35 km (92 %)" in note
 
 
+def test_truncated_file_headline_says_the_run_is_mostly_lost() -> None:
+    rel = "fit/fitparse_strava-android-app-201.10-b1218918.fit"
+    shared_data("activities", rel)
+    run = analyze_activity(_read(rel), table=FixtureTable())
+    c = run.coverage
+    assert c is not None and c.distance_m == pytest.approx(11274.04)
+    assert c.lost_m == pytest.approx(11274.04 - 928.25, abs=1.0)
+    assert c.computed_share < 0.09
+    assert "computed on 8 % of the distance" in run.headline
+    assert "10.3 km lost: the file is damaged" in run.headline
+
+
 def test_file_cut_after_its_last_record_loses_nothing() -> None:
     rel = "fit/fitdecode_invalid_activity-unexpected-eof.fit"
     shared_data("activities", rel)

@@ -26,7 +26,8 @@ def fixture_table(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def check_shape(data: dict[str, Any]) -> None:
     """Every key the issue asks for in ``--json``."""
-    for key in ("activity", "segments", "muscles", "tendons", "vs_flat", "advice", "warnings"):
+    for key in ("activity", "segments", "muscles", "tendons", "vs_flat", "advice", "warnings",
+                "headline", "coverage", "findings", "kilometres", "warmup"):  # fmt: skip
         assert key in data, key
     assert REQUIRED["activity"] <= set(data["activity"])
     assert data["segments"] and all(REQUIRED["segments"] <= set(s) for s in data["segments"])
@@ -35,8 +36,12 @@ def check_shape(data: dict[str, Any]) -> None:
         assert set(m["by_terrain"]) == {"uphill", "flat", "downhill"}
     assert {t["tendon"] for t in data["tendons"]} == {"achilles_tendon", "patellar_tendon"}
     assert set(data["vs_flat"]) == {m["group"] for m in data["muscles"]}
-    assert data["advice"]["items"] and data["advice"]["warmup"]["steps"]
-    assert isinstance(data["warnings"], list)
+    assert isinstance(data["advice"], list) and 1 <= len(data["advice"]) <= 3
+    assert all(i["why"] and i["sources"] for i in data["advice"]) and data["warmup"]["steps"]
+    assert isinstance(data["warnings"], list) and isinstance(data["headline"], str)
+    for m in data["muscles"]:
+        assert set(m["vs_flat"]) == {"concentric", "eccentric"}
+    assert {"cleaning", "device_totals"} <= set(data["activity"])
 
 
 @pytest.mark.usefixtures("fixture_table")
@@ -62,7 +67,8 @@ def test_demo_text_is_labelled_and_has_tables(capsys: pytest.CaptureFixture[str]
     assert main(["demo", "--mass", "60"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("*** GENERATED example run")
-    for text in ("muscle work over the run", "tendon load", "Warm-up", "sources:", "60 kg"):
+    for text in ("muscle work over the computed part", "tendon load", "Warm-up", "sources:",
+                 "60 kg", "computed:", "Descents raised your quadriceps"):  # fmt: skip
         assert text in out
 
 
@@ -147,3 +153,41 @@ def test_progress_bar_advances_on_a_terminal(monkeypatch: pytest.MonkeyPatch) ->
     assert len(stages) == 4
     with cli_analyze._progress(False) as none:
         assert none is None
+
+
+@pytest.mark.usefixtures("fixture_table")
+def test_tendon_pain_brings_the_rehabilitation_protocol(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--json"]) == 0
+    healthy = json.loads(capsys.readouterr().out)
+    assert all(i["purpose"] == "prevention" for i in healthy["advice"])
+    assert main(["demo", "--json", "--tendon-pain", "achilles"]) == 0
+    sore = json.loads(capsys.readouterr().out)
+    assert sore["pain"] == ["achilles_tendon"]
+    first = sore["advice"][0]
+    assert first["purpose"] == "rehabilitation" and first["exercise"] == "eccentric_heel_drop"
+    assert main(["demo", "--tendon-pain", "knee"]) == 2
+    err = capsys.readouterr().err
+    assert "no rehabilitation protocol for 'knee'" in err and err.count("\n") == 1
+
+
+@pytest.mark.usefixtures("fixture_table")
+def test_history_folder_option(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    from tests.unit.test_history import _gpx
+
+    when = dt.datetime(2024, 6, 30, 8)
+    folder = tmp_path / "past"
+    folder.mkdir()
+    for d in (35, 28, 21, 14, 7):
+        _gpx(folder / f"run{d}.gpx", when - dt.timedelta(days=d))
+    run = _gpx(tmp_path / "today.gpx", when, grade=-0.06)
+    assert main(["analyze", str(run), "--history", str(folder), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["history"]["runs_used"] == 3 and data["history"]["changes"]
+    assert main(["analyze", str(run), "--history", str(folder)]) == 0
+    assert "Against your recent weeks" in capsys.readouterr().out
+    assert main(["analyze", str(run), "--history", str(tmp_path / "nowhere")]) == 2
+    assert "not a folder" in capsys.readouterr().err

@@ -171,7 +171,7 @@ def test_slow_segment_with_running_cadence_counts_as_running() -> None:
     assert r.group("quadriceps").work_j == pytest.approx(750 * 45 * 2 / 3)
     assert any("slower than the table's 2.0 m/s but running" in w for w in r.warnings)
     assert r.coverage is not None and r.coverage.clipped_by["slower"] == pytest.approx(1080.0)
-    assert "computed at the atlas's edge (1.1 km slower than 2.0 m/s" in r.headline
+    assert "looked up at the atlas's edge (1.1 km slower than 2.0 m/s" in r.headline
 
 
 def test_segment_above_walking_speed_counts_as_running_without_cadence() -> None:

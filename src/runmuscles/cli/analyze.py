@@ -1,9 +1,13 @@
 """``runmuscles analyze RUN`` and ``runmuscles demo``: per-muscle load of a run, with advice.
 
 ``analyze`` reads a FIT/GPX/TCX file; ``demo`` runs the same path on the built-in GENERATED
-example run (:func:`runmuscles.examples.hilly_run`). Both print tables, or with ``--json`` one
-object with the keys ``activity``, ``body``, ``segments``, ``terrain``, ``muscles``, ``tendons``,
-``vs_flat``, ``headline``, ``table``, ``advice``, ``warnings`` (and ``example`` for the demo).
+example run (:func:`runmuscles.examples.hilly_run`). Both call
+:func:`runmuscles.load.analyze_run` (the one pipeline, shared with the web app) and print the
+headline, what was computed, the findings, tables and at most three pieces of advice, or with
+``--json`` :meth:`runmuscles.load.RunReport.to_dict` (keys ``activity``, ``body``, ``segments``,
+``kilometres``, ``terrain``, ``coverage``, ``muscles``, ``tendons``, ``vs_flat``, ``findings``,
+``headline``, ``table``, ``advice``, ``warmup``, ``advice_notes``, ``sources``, ``history``,
+``pain``, ``warnings``, and ``example`` for the demo).
 
 Heavy imports happen inside the handlers so that ``runmuscles --help`` stays fast.
 """
@@ -23,8 +27,7 @@ from runmuscles.cli.output import print_json, print_table
 from runmuscles.conventions import Terrain
 
 if TYPE_CHECKING:
-    from runmuscles.advice import Plan
-    from runmuscles.load import ConditionTable, RunLoad
+    from runmuscles.load import ConditionTable, RunReport
 
 __all__ = ["COMMANDS", "TABLE_FACTORY", "analyze", "demo"]
 
@@ -40,7 +43,9 @@ examples:
   runmuscles analyze run.fit                    per-muscle load, tendons, hills, advice
   runmuscles analyze run.gpx --mass 62 --height 1.68
   runmuscles analyze run.tcx --json             one JSON object for scripts
-  runmuscles analyze run.fit -o report.html     also write an HTML report"""
+  runmuscles analyze run.fit -o report.html     also write an HTML report
+  runmuscles analyze run.fit --history runs/    compare with your recent weeks (a folder of runs)
+  runmuscles analyze run.fit --tendon-pain achilles   rehabilitation advice for a sore tendon"""
 
 DEMO_EXAMPLES = """\b
 examples:
@@ -49,6 +54,14 @@ examples:
 
 
 def _report_options(f: Callable[..., None]) -> Callable[..., None]:
+    f = click.option(
+        "--tendon-pain",
+        "pain",
+        multiple=True,
+        metavar="NAME",
+        help="A tendon that hurts: achilles, patellar or plantar_fascia (repeatable). Only then "
+        "does the advice include rehabilitation protocols.",
+    )(f)
     return click.option(
         "-o",
         "--html",
@@ -64,21 +77,37 @@ def _report_options(f: Callable[..., None]) -> Callable[..., None]:
 )
 @click.argument("file", metavar="RUN", type=click.Path(path_type=Path))
 @body_options
+@click.option(
+    "--history",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of your past runs (FIT/GPX/TCX): compare this run with your recent weeks.",
+)
 @_report_options
 @json_option
-def analyze(file: Path, mass: float, height: float, html: Path | None, as_json: bool) -> None:
-    """Analyse a recorded run (.fit, .gpx or .tcx): work, force impulse and peak force per muscle
-    group, Achilles and patellar tendon load, uphill/flat/downhill split, comparison with the same
-    run on the flat, and a strength, stretching and warm-up plan with sources."""
-    from runmuscles.load import analyze as analyze_file
+def analyze(
+    file: Path,
+    mass: float,
+    height: float,
+    history: Path | None,
+    html: Path | None,
+    pain: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Analyse a recorded run (.fit, .gpx or .tcx): it is cleaned (spikes, GPS jumps, impossible
+    records) and checked against the watch's own totals; every kilometre gets a gait; concentric
+    and eccentric work per muscle group and tendon are compared with the same run on the flat;
+    the largest real change is the headline; and two or three pieces of advice come with why
+    and their sources."""
+    from runmuscles.load import analyze_run
 
     _check_report_path(html)
     big = file.is_file() and file.stat().st_size > PROGRESS_BYTES
-    with _progress(big) as step:
-        result = analyze_file(file, mass, height, _table(), progress=step)
-        if step:
-            step("advice")
-        _emit(result, html, as_json)
+    with _progress(big or history is not None) as step:
+        report = analyze_run(
+            file, (mass, height), history, pain=pain, table=_table(), progress=step
+        )
+        _emit(report, html, as_json)
 
 
 @click.command(
@@ -88,18 +117,20 @@ def analyze(file: Path, mass: float, height: float, html: Path | None, as_json: 
 @body_options
 @_report_options
 @json_option
-def demo(mass: float, height: float, html: Path | None, as_json: bool) -> None:
+def demo(
+    mass: float, height: float, html: Path | None, pain: tuple[str, ...], as_json: bool
+) -> None:
     """The whole analysis on a run that runmuscles GENERATES itself (8 km with a 60 m climb and
     descent; not a recording), so you can see an answer without a file."""
     from dataclasses import replace
 
     from runmuscles.examples import HILLY_RUN_DESCRIPTION, hilly_run
-    from runmuscles.load import analyze_activity
+    from runmuscles.load import analyze_run
 
     _check_report_path(html)
-    result = analyze_activity(hilly_run(), mass, height, _table())
-    result = replace(result, example=HILLY_RUN_DESCRIPTION)
-    _emit(result, html, as_json)
+    report = analyze_run(hilly_run(), (mass, height), pain=pain, table=_table())
+    report = replace(report, load=replace(report.load, example=HILLY_RUN_DESCRIPTION))
+    _emit(report, html, as_json)
 
 
 COMMANDS = (analyze, demo)
@@ -135,22 +166,19 @@ def _progress(show: bool, stages: int = 4) -> Iterator[Callable[[str], None] | N
         yield step
 
 
-def _emit(result: RunLoad, html: Path | None, as_json: bool) -> None:
-    from runmuscles.advice import plan
-
-    advice = plan(result)
+def _emit(report: RunReport, html: Path | None, as_json: bool) -> None:
     if html is not None:
         from runmuscles.report.html import write_report
+        from runmuscles.report.runload import report_data
 
-        write_report(result, html)
+        write_report(report_data(report.load, plan=report.plan), html)
     if as_json:
-        data = result.to_dict()
-        data["advice"] = advice.to_dict()
+        data = report.to_dict()
         if html is not None:
             data["report"] = str(html)
         print_json(data)
         return
-    _print_text(result, advice)
+    _print_text(report)
     if html is not None:
         print(f"\nreport written to {html}")
 
@@ -161,12 +189,13 @@ def _vs(ratio: float | None) -> str:
 
 
 MUSCLE_COLUMNS = ("muscle group", "share", "conc kJ", "ecc kJ", "J/kg", "up kJ", "flat kJ",
-                  "down kJ", "vs flat")  # fmt: skip
+                  "down kJ", "conc vs flat", "ecc vs flat")  # fmt: skip
 
 
-def _print_text(r: RunLoad, advice: Plan) -> None:
+def _print_text(report: RunReport) -> None:
     from runmuscles.units import format_pace
 
+    r = report.load
     a = r.activity
     if r.example:
         print(f"*** {r.example} ***\n")
@@ -174,20 +203,44 @@ def _print_text(r: RunLoad, advice: Plan) -> None:
     def num(x: float | None, fmt: str) -> str:
         return "-" if x is None else format(x, fmt)
 
+    print(f"{report.headline[0].upper()}{report.headline[1:]}.\n")
     up, down = num(a.get("ascent_m"), ".0f"), num(a.get("descent_m"), ".0f")
+    dev = a.get("device_totals") or {}
+    c = r.coverage
     rows = [
         ("device", a.get("device") or "-"),
         ("duration", f"{a.get('duration_s', 0) / 60:.1f} min"),
         ("moving time", f"{a.get('moving_time_s', 0) / 60:.1f} min"),
-        ("distance", f"{a.get('distance_m', 0) / 1000:.2f} km"),
-        ("ascent / descent", f"{up} / {down} m"),
+        ("distance", f"{a.get('distance_m', 0) / 1000:.2f} km"
+         + (f" (watch: {dev['distance_m'] / 1000:.2f} km)" if "distance_m" in dev else "")),
+        ("ascent / descent", f"{up} / {down} m"
+         + (f" (watch: {dev['ascent_m']:.0f} / {dev.get('descent_m', 0):.0f} m)"
+            if "ascent_m" in dev else "")),
         ("body", f"{r.mass_kg:.0f} kg, {r.height_m:.2f} m"),
-    ]
+    ]  # fmt: skip
+    if c is not None:
+        rows.append(
+            (
+                "computed",
+                f"{c.computed_m / 1000:.2f} of {c.distance_m / 1000:.2f} km "
+                f"({c.computed_share * 100:.0f} %); walked, not computed "
+                f"{c.walked_m / 1000:.2f} km; at the atlas's edge {c.clipped_m / 1000:.2f} km",
+            )
+        )
+    cl = a.get("cleaning") or {}
+    if cl:
+        rows.append(
+            (
+                "cleaned",
+                f"{cl.get('altitude_spikes', 0)} altitude spike(s), {cl.get('gps_jumps', 0)} "
+                f"GPS jump(s), {cl.get('impossible_records', 0)} impossible record(s)",
+            )
+        )
     for key, value in rows:
         print(f"{key + ':':18s}{value}")
     print()
     print_table(
-        ("start min", "min", "km", "pace", "grade", "terrain", "strides", "work kJ"),
+        ("start min", "min", "km", "pace", "grade", "gait", "terrain", "strides", "work kJ"),
         [
             (
                 f"{s.start_s / 60:.1f}",
@@ -195,7 +248,8 @@ def _print_text(r: RunLoad, advice: Plan) -> None:
                 f"{s.distance_m / 1000:.2f}",
                 format_pace(s.speed_m_s),
                 f"{s.grade:+.1%}",
-                s.terrain,
+                s.gait,
+                s.terrain if s.included else "not computed",
                 num(s.strides, ".0f"),
                 f"{sum(s.work_j.values()) / 1000:.1f}" if s.included else "-",
             )
@@ -208,17 +262,18 @@ def _print_text(r: RunLoad, advice: Plan) -> None:
         MUSCLE_COLUMNS,
         [
             (
-                g.group,
+                g.group + ("" if g.resolved else " (not resolved)"),
                 f"{g.share:.0%}",
                 f"{g.concentric_work_j / 1000:.1f}",
                 f"{g.eccentric_work_j / 1000:.1f}",
                 f"{g.work_j / r.mass_kg:.0f}",
                 *(f"{g.by_terrain[t] / 1000:.1f}" for t in Terrain),
-                _vs(g.vs_flat),
+                _vs(g.vs_flat_of("concentric")),
+                _vs(g.vs_flat_of("eccentric")),
             )
             for g in sorted(r.muscles, key=lambda g: -g.share)
         ],
-        title="muscle work over the run (both legs)",
+        title="muscle work over the computed part of the run (both legs), against a flat run",
     )
     print()
     print_table(
@@ -235,17 +290,26 @@ def _print_text(r: RunLoad, advice: Plan) -> None:
         ],
         title="tendon load",
     )
-    print(f"\n{r.headline[0].upper()}{r.headline[1:]}.\n")
-    print("Warm-up before running:")
-    for s in advice.warmup["steps"]:
+    if report.findings:
+        print("\nChanges against a flat run of the same distance and pace:")
+        for f in report.findings[:5]:
+            print(f"  - {f.text}")
+    if report.history is not None and report.history.changes:
+        print("\nAgainst your recent weeks (acute:chronic ratio, Gabbett 2016; a rough guide):")
+        for ch in report.history.changes[:3]:
+            print(
+                f"  - {ch.subject.replace('_', ' ')} {ch.kind}: {num(ch.acwr, '.2f')} ({ch.zone})"
+            )
+    print("\nWarm-up before running:")
+    for s in report.warmup["steps"]:
         print(f"  - {s['name']} ({s['duration_s'] / 60:.0f} min): {s['text']}")
-    print("\nStrength and stretching chosen for this run:")
-    for i, item in enumerate(advice.items, 1):
-        print(f"  {i}. {item.name} ({item.kind}): {item.dosage}")
+    print("\nChosen for this run:")
+    for i, item in enumerate(report.advice, 1):
+        print(f"  {i}. {item.name} ({item.purpose}): {item.dosage}")
         for reason in item.reasons:
             print(f"     why: {reason}")
         print(f"     sources: {', '.join(item.sources)}")
-    for n in advice.notes:
+    for n in report.notes:
         print(f"\nnote: {n['text']} [{', '.join(n['sources'])}]")
-    for w in r.warnings:
+    for w in report.warnings:
         print(f"warning: {w}")

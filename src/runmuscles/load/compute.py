@@ -421,6 +421,11 @@ def of_run(
     seg_total = float(np.nansum(dist))
     distance_m = float(total_m) if isinstance(total_m, int | float) else seg_total
     distance_m = max(distance_m, seg_total)
+    lost_m = 0.0
+    device_m = (summary.get("device_totals") or {}).get("distance_m")
+    if summary.get("damaged") and isinstance(device_m, int | float) and device_m > distance_m:
+        lost_m = float(device_m) - distance_m  # the file lost the rest of the run
+        distance_m = float(device_m)
     walked_nc = float(dist[timed & ~computed].sum())
     computed_m = float(dist[computed].sum())
     coverage = Coverage(
@@ -442,6 +447,7 @@ def of_run(
         walking_in_table=view.has("walk"),
         speed_range=view.ranges("run")[0] if view.has("run") else (0.0, 0.0),
         grade_range=view.ranges("run")[1] if view.has("run") else (0.0, 0.0),
+        lost_m=lost_m,
     )
     kms = _kilometres(
         start_m, dist, g, v, computed, timed, idx, groups, (conc, ecc, f_conc, f_ecc), distance_m

@@ -141,7 +141,9 @@ def _coverage_clause(c: Coverage | None) -> str:
         why = []
         if c.walked_m > 0:
             why.append(f"{_len(c.walked_m)} walked not computed: no walking strides in this atlas")
-        rest = c.dropped_m
+        if c.lost_m > 0:
+            why.append(f"{_len(c.lost_m)} lost: the file is damaged")
+        rest = c.dropped_m - c.lost_m
         if rest >= 0.005 * c.distance_m and rest >= 10.0:
             why.append(f"{_len(rest)} standing, stopped or too short to time")
         parts.append(
@@ -161,7 +163,8 @@ def _coverage_clause(c: Coverage | None) -> str:
             )
         share_clipped = c.clipped_m / max(c.computed_m, 1e-9)
         parts.append(
-            f"{share_clipped * 100:.0f} % of it computed at the atlas's edge ({', '.join(edges)})"
+            f"{share_clipped * 100:.0f} % of the computed distance looked up at the atlas's edge "
+            f"({', '.join(edges)})"
         )
     return "; ".join(parts)
 

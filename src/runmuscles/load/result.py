@@ -269,7 +269,9 @@ class Coverage:
     segment may count under two); ``walked_m`` walked and not computed (no walking strides in the
     table); ``dropped_m`` the rest (standing, pauses, stretches too short to time).
     ``by_gait_m``: segment distance per gait, computed or not. ``walking_in_table`` says whether
-    the table has walking strides.
+    the table has walking strides. ``lost_m``: the part of the run a damaged file lost (the
+    device's own total minus what the records cover; included in ``distance_m`` and
+    ``dropped_m``).
     """
 
     distance_m: float
@@ -282,6 +284,7 @@ class Coverage:
     walking_in_table: bool
     speed_range: tuple[float, float] = (0.0, 0.0)
     grade_range: tuple[float, float] = (0.0, 0.0)
+    lost_m: float = 0.0
 
     @property
     def computed_share(self) -> float:
@@ -299,6 +302,7 @@ class Coverage:
             "by_gait_km": {g: _km(m) for g, m in self.by_gait_m.items()},
             "clipped_by_km": {k: _km(m) for k, m in self.clipped_by.items()},
             "walking_in_table": self.walking_in_table,
+            "lost_km": _km(self.lost_m),
         }
 
 
