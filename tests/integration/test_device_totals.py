@@ -210,3 +210,22 @@ def test_gps_elevation_is_smoothed_more_than_barometric() -> None:
     assert _read("tcx/tcxparser_fr410_hilly_test.tcx").elevation_source == "gps"
     assert _read("gpx/runpandas_tomtom_run.gpx").elevation_source == "gps"
     assert _read("fit/heartandsole_fr220_testdata.fit").elevation_source == "gps"  # no barometer
+
+
+def test_files_cut_short_say_how_much_is_lost_when_they_can() -> None:
+    """Real files cut at 60 % of their bytes. The fenix 2 writes its session totals at the end,
+    so they are gone and the note says so; the Forerunner 955 file carries them before the
+    records, so the loss is measured."""
+    fenix = shared_data("activities", "fit", "fitdecode_fenix2_activity-small-fenix2-run.fit")
+    data = fenix.read_bytes()
+    act = parse_activity(data[: int(len(data) * 0.6)], "cut.fit")
+    assert act.damaged and act.totals.distance_m is None
+    note = next(w for w in act.warnings if "rest of the run is lost" in w)
+    assert "no session totals to say how much" in note
+    assert f"{act.distance_m[-1] / 1000:.2f} km" in note
+    fr955 = shared_data("activities", "fit", "gc_fr955_stryd_Fr955v19.28andStryd.fit")
+    data = fr955.read_bytes()
+    act = parse_activity(data[: int(len(data) * 0.6)], "cut.fit")
+    lost = 10021.48 - act.distance_m[-1]
+    note = next(w for w in act.warnings if "of the run is lost" in w)
+    assert f"{lost / 1000:.2f} km ({lost / 10021.48 * 100:.0f} %)" in note

@@ -100,3 +100,20 @@ def test_a_steep_trail_climb_without_cadence_is_walked() -> None:
     assert climb and all(s.gait == "walk" for s in climb)
     assert sum(s.distance_m for s in climb) == pytest.approx(990.0, rel=0.15)
     assert all(s.gait == "run" for s in seg if s.speed_m_s > 2.5)
+
+
+def test_a_steep_trail_climb_is_reported_as_walked_in_the_analysis() -> None:
+    """The issue's case: a 25 % trail climb without cadence read "36 % less than flat" because the
+    climb was silently dropped. Now the coverage and the headline say it was walked."""
+    from runmuscles.load import analyze_activity
+    from tests.fixture_table import FixtureTable
+
+    v = np.r_[np.full(400, 3.0), np.full(900, 1.1), np.full(400, 3.0)]
+    g = np.r_[np.zeros(400), np.full(900, 0.25), np.full(400, -0.05)]
+    act = dataclasses.replace(make_run(v, g, cadence=None), sport="running")
+    run = analyze_activity(act, table=FixtureTable(speed_range=(3.0, 6.0)))
+    c = run.coverage
+    assert c is not None and c.walked_m == pytest.approx(990.0, rel=0.15)
+    assert c.computed_share == pytest.approx(1 - c.walked_m / c.distance_m)
+    assert "walked not computed: no walking strides in this atlas" in run.headline
+    assert "computed on" in run.headline
