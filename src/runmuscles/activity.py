@@ -29,7 +29,8 @@ Method (all distances in metres along the run, from :attr:`Activity.distance_m`)
    while moving is a sensor dropout) are left out. When valid cadence covers at least
    :data:`CADENCE_COVERAGE` of a segment's time, its strides are the time-weighted mean valid
    cadence x the segment's duration / 2 (dropouts filled with that mean, never counted as zero);
-   otherwise None (the model's stride frequency fills in later).
+   otherwise, or when that cadence would mean implausibly long steps
+   (:func:`runmuscles.gait.plausible_cadence`), None (the model's stride frequency fills in).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from runmuscles.errors import InputError
-from runmuscles.gait import MIN_VALID_CADENCE, classify
+from runmuscles.gait import MIN_VALID_CADENCE, classify, plausible_cadence
 from runmuscles.io.track import Activity
 from runmuscles.units import MINUTE
 
@@ -507,6 +508,12 @@ def segment(
         if gait != seg_gait[k]:  # the pieces decided; say why the whole reads otherwise
             why = f"{why} over the whole segment, but its pieces were {seg_gait[k]}"
             gait = seg_gait[k]
+        if strides is not None and cad is not None and not plausible_cadence(v[k], cad, gait):
+            why += (
+                f"; cadence {cad:.0f} steps/min would mean {v[k] * 60 / cad:.1f} m steps: "
+                "not used for strides"
+            )
+            strides = None
         segments.append(
             Segment(
                 start_s=float(t[a]),

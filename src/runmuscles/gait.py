@@ -31,6 +31,7 @@ import math
 import numpy as np
 
 __all__ = [
+    "MAX_STEP_M",
     "MIN_VALID_CADENCE",
     "RUN_CADENCE",
     "RUN_SPEED",
@@ -38,6 +39,7 @@ __all__ = [
     "TRANSITION_GRADES",
     "TRANSITION_SPEEDS_M_S",
     "classify",
+    "plausible_cadence",
     "transition_speed",
 ]
 
@@ -54,6 +56,20 @@ MIN_VALID_CADENCE = 40.0
 #: measured there, m/s (Brill & Kram 2021; see the module docstring).
 TRANSITION_GRADES = tuple(math.tan(math.radians(a)) for a in (0.0, 5.0, 10.0, 15.0))
 TRANSITION_SPEEDS_M_S = (1.95, 1.78, 1.62, 1.47)
+
+
+#: Longest plausible step per gait, m: the fastest sprinters take steps of about 2.5-2.7 m at top
+#: speed; a fast walk about 0.9 m (this program's bounds, generous). A cadence implying a longer
+#: step is an artefact (a partial sample, a one-foot count) and is not used for strides.
+MAX_STEP_M = {"run": 2.7, "walk": 1.2}
+
+
+def plausible_cadence(speed: float, cadence: float, gait: str) -> bool:
+    """True when ``cadence`` (steps/min) at ``speed`` (m/s) gives a step no longer than
+    :data:`MAX_STEP_M` for the gait."""
+    if not (math.isfinite(cadence) and cadence > 0):
+        return False
+    return speed * 60.0 / cadence <= MAX_STEP_M.get(gait, MAX_STEP_M["run"])
 
 
 def transition_speed(grade: float) -> float:

@@ -117,3 +117,15 @@ def test_a_steep_trail_climb_is_reported_as_walked_in_the_analysis() -> None:
     assert c.computed_share == pytest.approx(1 - c.walked_m / c.distance_m)
     assert "walked not computed: no walking strides in this atlas" in run.headline
     assert "computed on" in run.headline
+
+
+def test_a_cadence_that_means_impossible_steps_is_not_used() -> None:
+    """64 steps/min at 3.9 m/s would be 3.7 m steps (a Polar file has such stretches): the
+    model's stride time is used instead."""
+    n = 400
+    act = dataclasses.replace(
+        make_run(np.full(n, 3.9), np.zeros(n)), cadence_steps_per_min=np.full(n, 64.0)
+    )
+    seg = segment(act)
+    assert all(s.gait == "run" and s.strides is None for s in seg)
+    assert "not used for strides" in seg[0].gait_note
