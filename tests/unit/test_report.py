@@ -502,15 +502,22 @@ def test_report_data_from_run_load_keeps_the_numbers(run_load: Any) -> None:
         if s.dominant:
             assert s.dominant in run_load.groups
     # tendons in body weights, warm-up and sources from the plan
-    bw = run_load.mass_kg * 9.80665
     for t in data.tendons:
         src = run_load.tendon(t.id)
         assert t.peak_bw == src.peak_force_bw
-        total_bw_s = sum(v * run_load.terrain_distance_m[k] / 1000 for k, v in t.by_terrain.items())
-        assert total_bw_s == pytest.approx(src.impulse_ns / bw)
-    kinds = {a.kind for a in data.advice}
-    assert {"strength", "warmup"} <= kinds <= {"strength", "stretch", "warmup"}
+        # kN s per km on each terrain, the plan's unit: back to the impulse in N s
+        total_kns = sum(v * run_load.terrain_distance_m[k] / 1000 for k, v in t.by_terrain.items())
+        assert total_kns * 1000 == pytest.approx(src.impulse_ns)
+        assert f"total impulse {src.impulse_ns / 1000:.0f} kN s" in t.note
+    # two or three things to do (today's plan lists six), one per muscle group, and the warm-up
+    items = [a for a in data.advice if a.kind != "warmup"]
+    assert 2 <= len(items) <= 3
+    groups = [g for a in items for g in a.groups]
+    assert len(groups) == len(set(groups))
+    assert [a.kind for a in data.advice].count("warmup") == 1
     assert data.sources and all(s.citation for s in data.sources)
+    cited = {k for a in data.advice for k in a.sources}
+    assert cited <= {s.key for s in data.sources}
 
 
 def test_write_report_takes_a_run_load(run_load: Any, cycle: Any, tmp_path: Path) -> None:
@@ -526,5 +533,5 @@ def test_write_report_takes_a_run_load(run_load: Any, cycle: Any, tmp_path: Path
     assert "stick-figure" in page and "3.30 m/s" in page
     outside = re.sub(r'<section id="sources".*?</section>', "", page, flags=re.S)
     assert "http://" not in outside and "https://" not in outside
-    with pytest.raises(InputError, match="RunLoad or a ReportData"):
+    with pytest.raises(InputError, match="RunLoad or its to_dict"):
         write_report(object(), tmp_path / "x.html")

@@ -21,6 +21,9 @@ __all__ = [
     "ADVICE_KINDS",
     "TERRAINS",
     "AdviceItem",
+    "Comparison",
+    "ComparisonRow",
+    "Elevation",
     "GroupLoad",
     "ProfileSegment",
     "ReportData",
@@ -64,6 +67,8 @@ class GroupLoad:
             :attr:`ReportData.terrain_unit` (e.g. work per km on that terrain).
         vs_flat: this run's total work of the group / the same distance and pace on the flat
             (1 = same; None if unknown).
+        vs_flat_by_kind: the same ratio for "concentric" and "eccentric" work separately, when
+            the analysis gives it.
         note: optional one-line remark shown on hover.
     """
 
@@ -74,6 +79,7 @@ class GroupLoad:
     by_terrain: Mapping[str, float] = field(default_factory=dict)
     vs_flat: float | None = None
     note: str = ""
+    vs_flat_by_kind: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         where = f"group {self.id!r}"
@@ -85,6 +91,9 @@ class GroupLoad:
             self, "by_terrain", _terrain_map(f"{where}.by_terrain", self.by_terrain, TERRAINS)
         )
         _finite(f"{where}.vs_flat", self.vs_flat, nonneg=True, optional=True)
+        for k, v in self.vs_flat_by_kind.items():
+            _finite(f"{where}.vs_flat_by_kind[{k!r}]", v, nonneg=True)
+        object.__setattr__(self, "vs_flat_by_kind", MappingProxyType(dict(self.vs_flat_by_kind)))
 
     @property
     def total_j(self) -> float:
@@ -102,6 +111,7 @@ class ProfileSegment:
         grade: rise/run (uphill positive), as used for the segment's load.
         dominant: catalogue id of the group with the most work in this segment ("" if unknown).
         speed_m_s: mean speed, m/s (optional).
+        excluded: True for a stretch left out of the muscle loads (walked or standing).
     """
 
     start_m: float
@@ -111,6 +121,7 @@ class ProfileSegment:
     grade: float
     dominant: str = ""
     speed_m_s: float | None = None
+    excluded: bool = False
 
     def __post_init__(self) -> None:
         where = f"segment at {self.start_m!r} m"
@@ -187,6 +198,74 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class Elevation:
+    """The route's absolute elevation (m) over distance (m), smoothed, in order."""
+
+    distance_m: Sequence[float]
+    elevation_m: Sequence[float]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "distance_m", tuple(float(x) for x in self.distance_m))
+        object.__setattr__(self, "elevation_m", tuple(float(x) for x in self.elevation_m))
+        if len(self.distance_m) != len(self.elevation_m) or len(self.distance_m) < 2:
+            raise InputError("an elevation profile needs two or more (distance, elevation) points")
+        for i, (d, z) in enumerate(zip(self.distance_m, self.elevation_m, strict=True)):
+            _finite(f"elevation point {i} distance", d)
+            _finite(f"elevation point {i} elevation", z)
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One group: this run's and the recent runs' concentric and eccentric work per km (J/km)."""
+
+    id: str
+    name: str
+    concentric_j_per_km: float
+    eccentric_j_per_km: float
+    recent_concentric_j_per_km: float
+    recent_eccentric_j_per_km: float
+
+    @staticmethod
+    def _change(a: float, b: float) -> float | None:
+        return a / b - 1.0 if b > 0 else None
+
+    @property
+    def concentric_change(self) -> float | None:
+        """This run / recent runs - 1, per km (None without recent work)."""
+        return self._change(self.concentric_j_per_km, self.recent_concentric_j_per_km)
+
+    @property
+    def eccentric_change(self) -> float | None:
+        return self._change(self.eccentric_j_per_km, self.recent_eccentric_j_per_km)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """This run against the runner's runs in the 28 days before it.
+
+    Attributes:
+        since, until: the window (ISO dates; until = this run's start).
+        runs: number of runs in the window; km_per_week: their distance per week (km).
+        run_km: this run's distance (km); longest_km: the window's longest run (km).
+        rows: per-group work per km, this run vs the window's runs together.
+        sentences: the largest differences in words (computed, not canned).
+    """
+
+    since: str
+    until: str
+    runs: int
+    km_per_week: float
+    run_km: float
+    longest_km: float
+    rows: Sequence[ComparisonRow] = ()
+    sentences: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rows", tuple(self.rows))
+        object.__setattr__(self, "sentences", tuple(self.sentences))
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the HTML report shows; each part is optional (a section then says "no data").
 
@@ -201,12 +280,18 @@ class ReportData:
         warnings: plain sentences shown under the summary (data gaps, extrapolation, ...).
         advice_notes: caveats shown under the plan (plain sentences).
         terrain_unit: unit of ``GroupLoad.by_terrain`` (e.g. "J/km").
-        tendon_unit: unit of ``TendonLoad.by_terrain`` (e.g. "BW s/km").
+        tendon_unit: unit of ``TendonLoad.by_terrain`` (e.g. "kN s/km", the plan's unit).
         cycle: a :class:`~runmuscles.cycle.GaitCycle` of the run's typical stride, or None.
         cycle_label: what that stride is ("3.2 m/s, grade +1.0 %").
         runner: a :class:`~runmuscles.model.runner.Runner` for the stick figure; None builds one
             from the cycle's mass and height.
         footer: provenance line (model, version, date).
+        headline: the analysis' one-sentence finding.
+        stride: the atlas cell that carried most of the run, as stored by the history
+            (``runmuscles.store.analysis.stride_cell``): curves over the stride; used when
+            ``cycle`` is None.
+        elevation: the route's absolute elevation profile (or None: relative to the start).
+        comparison: this run against the runner's last four weeks (None without a history).
     """
 
     title: str = "What your run worked"
@@ -219,11 +304,15 @@ class ReportData:
     warnings: Sequence[str] = ()
     advice_notes: Sequence[str] = ()
     terrain_unit: str = "J/km"
-    tendon_unit: str = "BW s/km"
+    tendon_unit: str = "kN s/km"
     cycle: Any = None
     cycle_label: str = ""
     runner: Any = None
     footer: str = ""
+    headline: str = ""
+    stride: Mapping[str, Any] | None = None
+    elevation: Elevation | None = None
+    comparison: Comparison | None = None
 
     def __post_init__(self) -> None:
         lists = ("summary", "groups", "segments", "tendons", "advice", "sources", "warnings")

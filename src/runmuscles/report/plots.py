@@ -15,9 +15,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from runmuscles.errors import InputError
+from runmuscles.report.axes import energy_unit, nice_ticks, tick_label
 from runmuscles.report.colour import GRADE_SPAN, grade_colour, group_colour
-from runmuscles.report.data import GroupLoad, ProfileSegment, TendonLoad
+from runmuscles.report.data import Elevation, GroupLoad, ProfileSegment, TendonLoad
 from runmuscles.report.svg import el, svg, text, title
 
 __all__ = [
@@ -68,20 +71,23 @@ def work_bars_svg(groups: Sequence[GroupLoad], width: float = 760.0) -> str:
     label_w, bar_h, gap, top = 150.0, 16.0, 8.0, 34.0
     half = (width - label_w - 30.0) / 2
     x0 = label_w + half  # zero line
-    vmax = nice_max(max(max(g.concentric_j, g.eccentric_j) for g in rows))
+    biggest = max(max(g.concentric_j, g.eccentric_j) for g in rows)
+    unit, div = energy_unit(biggest)
+    ticks = nice_ticks(0.0, max(biggest / div, 1e-9), 3)
+    vmax = ticks[-1] * div
+    step = ticks[1] - ticks[0]
     height = top + len(rows) * (bar_h + gap) + 30.0
     parts = [
         text(x0 - 6, 14, "eccentric (absorbed) ←", {"text-anchor": "end", "fill": ECCENTRIC}),
         text(x0 + 6, 14, "→ concentric (produced)", {"fill": CONCENTRIC}),
     ]
-    for f in (-1.0, -0.5, 0.0, 0.5, 1.0):
-        x = x0 + f * half
+    for t in [-x for x in reversed(ticks[1:])] + ticks:
+        x = x0 + half * t * div / vmax
         parts.append(
             el("line", {"x1": x, "y1": top - 6, "x2": x, "y2": height - 24, "stroke": GRID})
         )
-        parts.append(
-            text(x, height - 10, f"{_fmt(abs(f) * vmax)} J", {"text-anchor": "middle", "fill": INK})
-        )
+        label = tick_label(abs(t), step) + (f" {unit}" if t == ticks[-1] else "")
+        parts.append(text(x, height - 10, label, {"text-anchor": "middle", "fill": INK}))
     total = math.fsum(g.total_j for g in rows) or 1.0
     for i, g in enumerate(rows):
         y = top + i * (bar_h + gap)
@@ -143,19 +149,23 @@ def grouped_bars_svg(
     row_h = n * bar_h + 10.0
     plot_w = width - label_w - 190.0
     values = [v for _, _, vals, _ in rows for v in vals.values()]
-    vmax = nice_max(max(values, default=0.0))
+    ticks = nice_ticks(0.0, max(max(values, default=0.0), 1e-9), 4)
+    vmax = ticks[-1]
+    step = ticks[1] - ticks[0]
     height = top + len(rows) * row_h + 28.0
     parts = []
     for k, (name, colour) in enumerate(series.items()):
         x = label_w + k * 90.0
         parts.append(el("rect", {"x": x, "y": 6.0, "width": 12.0, "height": 10.0, "fill": colour}))
         parts.append(text(x + 16, 15, name, {"fill": INK}))
-    for f in (0.0, 0.25, 0.5, 0.75, 1.0):
-        x = label_w + f * plot_w
+    for t in ticks:
+        x = label_w + plot_w * t / vmax
         parts.append(
             el("line", {"x1": x, "y1": top - 4, "x2": x, "y2": height - 22, "stroke": GRID})
         )
-        parts.append(text(x, height - 8, _fmt(f * vmax), {"text-anchor": "middle", "fill": INK}))
+        parts.append(
+            text(x, height - 8, tick_label(t, step), {"text-anchor": "middle", "fill": INK})
+        )
     parts.append(text(label_w + plot_w + 24, height - 8, unit, {"fill": INK}))
     for i, (rid, label, vals, extra) in enumerate(rows):
         y = top + i * row_h
@@ -186,8 +196,12 @@ def grouped_bars_svg(
     return svg(width, height, "".join(parts), {"class": "chart bars"})
 
 
-def vs_flat_text(ratio: float | None) -> str:
-    """A ratio to the flat run as a signed percentage ("+12 % vs flat"); "" when unknown."""
+def vs_flat_text(ratio: float | None, by_kind: Mapping[str, float] | None = None) -> str:
+    """A ratio to the flat run as a signed percentage ("+12 % vs flat"), or per kind
+    ("concentric +3 %, eccentric +46 % vs flat"); "" when unknown."""
+    if by_kind:
+        parts = [f"{k} {round((v - 1) * 100):+d} %" for k, v in by_kind.items()]
+        return ", ".join(parts) + " vs flat"
     return "" if ratio is None else f"{round((ratio - 1) * 100):+d} % vs flat"
 
 
@@ -195,7 +209,7 @@ def terrain_bars_svg(groups: Sequence[GroupLoad], unit: str, width: float = 760.
     """Uphill / flat / downhill value of each group (``GroupLoad.by_terrain``, in ``unit``),
     with the whole run's work compared with a flat run at the right."""
     rows = [
-        (g.id, g.name, dict(g.by_terrain), vs_flat_text(g.vs_flat))
+        (g.id, g.name, dict(g.by_terrain), vs_flat_text(g.vs_flat, g.vs_flat_by_kind))
         for g in sorted(groups, key=lambda g: -g.total_j)
         if g.by_terrain
     ]
@@ -223,20 +237,44 @@ def tendon_bars_svg(tendons: Sequence[TendonLoad], unit: str, width: float = 760
     return grouped_bars_svg(rows, TERRAIN_COLOURS, unit, width)
 
 
-def profile_svg(segments: Sequence[ProfileSegment], width: float = 760.0) -> str:
-    """Elevation (m) over distance (km), segments filled by grade colour (blue down, red up),
-    a grade trace, and a strip of the dominant group per segment with a legend."""
+def profile_svg(
+    segments: Sequence[ProfileSegment], elevation: Elevation | None = None, width: float = 760.0
+) -> str:
+    """Elevation (m) over distance (km): the absolute elevation line when ``elevation`` is given
+    (else the segments' own, relative to the start), each segment filled by its grade colour (blue
+    down, red up), walked or standing stretches hatched grey, round ticks, and a strip of the
+    dominant group per segment with a legend."""
     segs = sorted(segments, key=lambda s: s.start_m)
     if not segs:
         raise InputError("the profile needs at least one segment")
-    left, right, top, plot_h = 50.0, 20.0, 12.0, 170.0
-    strip_y = top + plot_h + 26.0
+    left, right, top, plot_h = 56.0, 20.0, 12.0, 170.0
+    strip_y = top + plot_h + 30.0
     plot_w = width - left - right
     d0, d1 = segs[0].start_m, segs[-1].end_m
-    elev = [e for s in segs for e in (s.elevation_start_m, s.elevation_end_m)]
+    if elevation is not None:
+        line_pts = [
+            (d, z)
+            for d, z in zip(elevation.distance_m, elevation.elevation_m, strict=True)
+            if d0 <= d <= d1
+        ]
+    else:
+        line_pts = []
+    if len(line_pts) < 2:
+        line_pts = [
+            (d, e)
+            for s in segs
+            for d, e in ((s.start_m, s.elevation_start_m), (s.end_m, s.elevation_end_m))
+        ]
+    elev = [e for _, e in line_pts] + [
+        e for s in segs for e in (s.elevation_start_m, s.elevation_end_m)
+    ]
     lo, hi = min(elev), max(elev)
-    pad = max(5.0, 0.1 * (hi - lo))
-    lo, hi = lo - pad, hi + pad
+    if hi - lo < 10.0:  # a flat run: at least 10 m of axis, centred
+        mid = 0.5 * (hi + lo)
+        lo, hi = mid - 5.0, mid + 5.0
+    yt = nice_ticks(lo, hi, 4)
+    lo, hi = yt[0], yt[-1]
+    ystep = yt[1] - yt[0]
 
     def X(d: float) -> float:
         return left + plot_w * (d - d0) / (d1 - d0)
@@ -244,34 +282,73 @@ def profile_svg(segments: Sequence[ProfileSegment], width: float = 760.0) -> str
     def Y(e: float) -> float:
         return top + plot_h * (hi - e) / (hi - lo)
 
-    parts = []
-    for k in range(5):  # horizontal grid with elevation labels
-        e = lo + (hi - lo) * k / 4
+    parts = [
+        el(
+            "defs",
+            {},
+            el(
+                "pattern",
+                {
+                    "id": "walked",
+                    "width": 6.0,
+                    "height": 6.0,
+                    "patternUnits": "userSpaceOnUse",
+                    "patternTransform": "rotate(45)",
+                },
+                el("rect", {"width": 6.0, "height": 6.0, "fill": "#eeeeee"})
+                + el(
+                    "line",
+                    {
+                        "x1": 0.0,
+                        "y1": 0.0,
+                        "x2": 0.0,
+                        "y2": 6.0,
+                        "stroke": "#9a9a9a",
+                        "stroke-width": "2",
+                    },
+                ),
+            ),
+        ),
+    ]
+    for e in yt:  # horizontal grid with elevation labels
         parts.append(
             el("line", {"x1": left, "y1": Y(e), "x2": left + plot_w, "y2": Y(e), "stroke": GRID})
         )
-        parts.append(text(left - 4, Y(e) + 4, f"{e:.0f}", {"text-anchor": "end", "fill": INK}))
-    parts.append(text(4, top + 10, "m", {"fill": INK}))
+        parts.append(
+            text(
+                left - 4,
+                Y(e) + 4,
+                tick_label(e, ystep),
+                {"text-anchor": "end", "fill": INK, "class": "ytick"},
+            )
+        )
+    parts.append(text(4, top + 10, "m" if elevation is not None else "m (rel.)", {"fill": INK}))
     groups_seen: dict[str, None] = {}
     base = Y(lo)
+    dd = np.array([d for d, _ in line_pts])
+    zz = np.array([z for _, z in line_pts])
     for s in segs:
         x_a, x_b = X(s.start_m), X(s.end_m)
         tip = (
             f"{s.start_m / 1000:.2f}-{s.end_m / 1000:.2f} km, grade {100 * s.grade:+.1f} %"
             + (f", {s.speed_m_s:.2f} m/s" if s.speed_m_s is not None else "")
+            + (", walked or standing: not in the muscle loads" if s.excluded else "")
             + (f", most work: {s.dominant.replace('_', ' ')}" if s.dominant else "")
         )
-        pts = (
-            f"{x_a:.2f},{base:.2f} {x_a:.2f},{Y(s.elevation_start_m):.2f} "
-            f"{x_b:.2f},{Y(s.elevation_end_m):.2f} {x_b:.2f},{base:.2f}"
+        inside = (dd > s.start_m) & (dd < s.end_m)
+        top_pts = [(s.start_m, float(np.interp(s.start_m, dd, zz)))]
+        top_pts += list(zip(dd[inside].tolist(), zz[inside].tolist(), strict=True))
+        top_pts += [(s.end_m, float(np.interp(s.end_m, dd, zz)))]
+        pts = " ".join(
+            [f"{x_a:.2f},{base:.2f}"]
+            + [f"{X(d):.2f},{Y(z):.2f}" for d, z in top_pts]
+            + [f"{x_b:.2f},{base:.2f}"]
         )
-        parts.append(
-            el(
-                "polygon",
-                {"points": pts, "fill": grade_colour(s.grade), "data-grade": f"{s.grade:.4f}"},
-                title(tip),
-            )
-        )
+        fill = "url(#walked)" if s.excluded else grade_colour(s.grade)
+        attrs = {"points": pts, "fill": fill, "data-grade": f"{s.grade:.4f}"}
+        if s.excluded:
+            attrs["class"] = "excluded"
+        parts.append(el("polygon", attrs, title(tip)))
         if s.dominant:
             groups_seen[s.dominant] = None
             parts.append(
@@ -288,23 +365,35 @@ def profile_svg(segments: Sequence[ProfileSegment], width: float = 760.0) -> str
                     title(tip),
                 )
             )
-    line = " ".join(
-        f"{X(d):.2f},{Y(e):.2f}"
-        for s in segs
-        for d, e in ((s.start_m, s.elevation_start_m), (s.end_m, s.elevation_end_m))
-    )
+    line = " ".join(f"{X(d):.2f},{Y(e):.2f}" for d, e in line_pts)
     parts.append(
-        el("polyline", {"points": line, "fill": "none", "stroke": INK, "stroke-width": "1.2"})
-    )
-    nticks = 6
-    for k in range(nticks + 1):
-        d = d0 + (d1 - d0) * k / nticks
-        parts.append(
-            text(X(d), top + plot_h + 14, f"{d / 1000:.1f}", {"text-anchor": "middle", "fill": INK})
+        el(
+            "polyline",
+            {
+                "points": line,
+                "fill": "none",
+                "stroke": INK,
+                "stroke-width": "1.2",
+                "class": "elevation",
+            },
         )
-    parts.append(text(width - right, top + plot_h - 4, "km", {"text-anchor": "end", "fill": INK}))
+    )
+    xt = [
+        t for t in nice_ticks(d0 / 1000, d1 / 1000, 6) if d0 / 1000 - 1e-9 <= t <= d1 / 1000 + 1e-9
+    ]
+    xstep = xt[1] - xt[0] if len(xt) > 1 else 1.0
+    for t in xt:
+        parts.append(
+            text(
+                X(t * 1000),
+                top + plot_h + 14,
+                tick_label(t, xstep),
+                {"text-anchor": "middle", "fill": INK, "class": "xtick"},
+            )
+        )
+    parts.append(text(width - right, top + plot_h + 26, "km", {"text-anchor": "end", "fill": INK}))
     parts.append(text(4, strip_y + 11, "most", {"fill": INK, "font-size": "10"}))
-    # legends: grade scale and groups
+    # legends: grade scale, walked, and groups
     ly = strip_y + 34
     for k, g in enumerate((-GRADE_SPAN, -GRADE_SPAN / 2, 0.0, GRADE_SPAN / 2, GRADE_SPAN)):
         x = left + k * 52.0
@@ -316,6 +405,21 @@ def profile_svg(segments: Sequence[ProfileSegment], width: float = 760.0) -> str
             text(x + 25, ly + 22, label, {"text-anchor": "middle", "fill": INK, "font-size": "10"})
         )
     parts.append(text(left + 5 * 52.0 + 6, ly + 9, "grade", {"fill": INK}))
+    if any(s.excluded for s in segs):
+        parts.append(
+            el(
+                "rect",
+                {"x": left, "y": ly + 30, "width": 50.0, "height": 10.0, "fill": "url(#walked)"},
+            )
+        )
+        parts.append(
+            text(
+                left + 56,
+                ly + 39,
+                "walked or standing (not in the loads)",
+                {"fill": INK, "font-size": "10"},
+            )
+        )
     gx = left + 340.0
     for k, gid in enumerate(groups_seen):
         x = gx + (k % 3) * 125.0
@@ -324,5 +428,5 @@ def profile_svg(segments: Sequence[ProfileSegment], width: float = 760.0) -> str
             el("rect", {"x": x, "y": y, "width": 10.0, "height": 10.0, "fill": group_colour(gid)})
         )
         parts.append(text(x + 14, y + 9, gid.replace("_", " "), {"fill": INK, "font-size": "10"}))
-    height = ly + max(30.0, 15.0 * ((len(groups_seen) + 2) // 3) + 8)
+    height = ly + max(48.0, 15.0 * ((len(groups_seen) + 2) // 3) + 8)
     return svg(width, height, "".join(parts), {"class": "chart profile"})

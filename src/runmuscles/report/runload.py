@@ -1,17 +1,21 @@
-"""From a run analysis (:class:`runmuscles.load.RunLoad` and its advice plan) to a ReportData.
+"""From a run analysis to a :class:`ReportData`: a :class:`runmuscles.load.RunLoad`, or the same
+analysis as plain data (``RunLoad.to_dict()``, as the history stores it, with its ``plan``,
+``stride`` and ``elevation``).
 
 What is shown, and how it is derived (nothing here adds physics):
 
 * Groups: concentric/eccentric work J as computed; names from the catalogue. Terrain values are
-  work per kilometre on that terrain (J/km = work on the terrain / its included distance), so a
-  short climb and a long flat compare fairly; ``vs_flat`` is RunLoad's whole-run ratio.
-* Tendons: peak force in body weights as computed; impulse per kilometre on each terrain in body
-  weight seconds (BW s/km = N s / (mass g) / km).
-* Profile: RunLoad segments carry distance and grade but no absolute elevation, so the elevation
-  drawn is relative to the start, the sum of grade x distance (grade = rise/run). The group with
-  the most work in each included segment is marked.
-* Advice: :func:`runmuscles.advice.plan` items (strength and stretch, with their reasons), the
-  catalogue warm-up steps and the routine notes; sources are the plan's.
+  work per kilometre on that terrain (J/km = work on the terrain / its analysed distance), so a
+  short climb and a long flat compare fairly; ``vs_flat`` as the analysis gives it (one ratio, or
+  concentric and eccentric separately).
+* Tendons: peak force in body weights as computed; impulse in kN s, per kilometre on each terrain
+  in kN s/km: the unit of the plan's reasons, so one quantity has one unit everywhere.
+* Profile: segments in order along the moving distance; elevation absolute from the stored
+  smoothed profile (relative to the start, the sum of grade x distance, when there is none);
+  walked or standing stretches are marked as excluded.
+* Plan: at most :data:`PLAN_ITEMS` items. The analysis' own ``advice`` list when it has one,
+  else the plan's items ranked: a hill-related weak link first, then a group clearly harder than
+  on the flat, then the most loaded groups; one item per group. The warm-up goes with them.
 """
 
 from __future__ import annotations
@@ -20,19 +24,27 @@ import datetime as _dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from runmuscles.errors import InputError
 from runmuscles.report.data import (
     TERRAINS,
     AdviceItem,
+    Comparison,
+    Elevation,
     GroupLoad,
     ProfileSegment,
     ReportData,
     SourceRef,
     TendonLoad,
 )
-from runmuscles.units import MINUTE, G, format_pace
+from runmuscles.units import MINUTE, format_pace
 
-__all__ = ["report_data"]
+__all__ = ["PLAN_ITEMS", "choose_plan_items", "report_data"]
+
+#: Most plan items a report lists.
+PLAN_ITEMS = 3
+_TOPIC_RANK = {"harder_than_flat": 1, "most_loaded": 2}
 
 
 def _name(catalogue: Any, gid: str) -> str:
@@ -44,17 +56,19 @@ def _name(catalogue: Any, gid: str) -> str:
 
 def _per_km(total: Mapping[str, float], dist: Mapping[str, float], scale: float = 1.0) -> Any:
     return {
-        t: total.get(t, 0.0) * scale / (dist[t] / 1000.0)
+        t: float(total.get(t, 0.0)) * scale / (dist[t] / 1000.0)
         for t in TERRAINS
         if dist.get(t, 0.0) > 0.0
     }
 
 
-def _summary(run: Any) -> list[tuple[str, str]]:
-    a = run.activity
-    rows: list[tuple[str, str]] = [("In short", str(run.headline).capitalize() + ".")]
+def _summary(d: Mapping[str, Any], total_work_j: float) -> list[tuple[str, str]]:
+    a = d.get("activity", {})
+    rows: list[tuple[str, str]] = []
+    if d.get("headline"):
+        rows.append(("In short", str(d["headline"])[:1].upper() + str(d["headline"])[1:] + "."))
     if a.get("start_time"):
-        rows.append(("Start", str(a["start_time"]).replace("T", " ")[:16]))
+        rows.append(("Start", str(a["start_time"]).replace("T", " ")[:16] + " UTC"))
     dist = float(a.get("distance_m") or 0.0)
     rows.append(("Distance", f"{dist / 1000:.2f} km"))
     moving = float(a.get("moving_time_s") or 0.0)
@@ -65,69 +79,144 @@ def _summary(run: Any) -> list[tuple[str, str]]:
     if a.get("ascent_m") is not None:
         up, down = a["ascent_m"], a.get("descent_m") or 0.0
         rows.append(("Climb / descent", f"+{up:.0f} m / -{down:.0f} m"))
-    td = run.terrain_distance_m
-    split = ", ".join(f"{t} {td.get(t, 0.0) / 1000:.2f} km" for t in (*TERRAINS, "excluded"))
-    rows.append(("Terrain", split))
-    rows.append(("Muscle work", f"{run.total_work_j / 1000:.0f} kJ (all groups, both legs)"))
-    rows.append(("Body", f"{run.mass_kg:.0f} kg, {run.height_m:.2f} m"))
+    td = d.get("terrain", {}).get("distance_m", {})
+    split = ", ".join(f"{t} {float(td.get(t, 0.0)) / 1000:.2f} km" for t in TERRAINS)
+    walked = float(td.get("excluded", 0.0))
+    rows.append(
+        (
+            "Terrain",
+            split
+            + (
+                f"; walked or standing {walked / 1000:.2f} km (not in the loads)"
+                if walked > 0
+                else ""
+            ),
+        )
+    )
+    rows.append(("Muscle work", f"{total_work_j / 1000:.0f} kJ (all groups, both legs)"))
+    body = d.get("body", {})
+    if body:
+        rows.append(("Body", f"{float(body['mass_kg']):.0f} kg, {float(body['height_m']):.2f} m"))
     if a.get("device"):
         rows.append(("Device", str(a["device"])))
     return rows
 
 
-def _profile(run: Any) -> list[ProfileSegment]:
+def _profile(
+    segments: Sequence[Mapping[str, Any]], elevation: Elevation | None
+) -> list[ProfileSegment]:
     segs: list[ProfileSegment] = []
     d = elev = 0.0
-    for s in run.segments:
-        if s.distance_m <= 0:
+    if elevation is not None:
+        dd, zz = np.asarray(elevation.distance_m), np.asarray(elevation.elevation_m)
+
+        def z_at(x: float) -> float:
+            return float(np.interp(x, dd, zz))
+
+    for s in segments:
+        dist = float(s.get("distance_m") or 0.0)
+        if dist <= 0:
             continue
-        rise = s.grade * s.distance_m
-        work = {g: w for g, w in s.work_j.items() if w > 0} if s.included else {}
-        dom = max(work, key=work.__getitem__) if work else ""
+        grade = float(s.get("grade") or 0.0)
+        excluded = s.get("terrain") == "excluded"
+        work = {g: w for g, w in (s.get("work_j") or {}).items() if w and w > 0}
+        dom = "" if excluded or not work else max(work, key=work.__getitem__)
+        if elevation is not None:
+            e0, e1 = z_at(d), z_at(d + dist)
+        else:
+            e0, e1 = elev, elev + grade * dist
+        speed = s.get("speed_m_s")
         segs.append(
-            ProfileSegment(d, d + s.distance_m, elev, elev + rise, s.grade, dom, s.speed_m_s)
+            ProfileSegment(
+                d,
+                d + dist,
+                e0,
+                e1,
+                grade,
+                dom,
+                float(speed) if speed is not None else None,
+                excluded,
+            )
         )
-        d, elev = d + s.distance_m, elev + rise
+        d, elev = d + dist, elev + grade * dist
     return segs
 
 
-def _advice(plan: Any) -> tuple[list[AdviceItem], list[SourceRef], list[str]]:
-    items = [
-        AdviceItem(
-            kind=i.kind,
-            title=i.name,
-            text=" ".join(r.rstrip(".") + "." for r in i.reasons),
-            dosage=i.dosage,
-            groups=tuple(i.groups),
-            sources=tuple(i.sources),
+def choose_plan_items(
+    items: Sequence[Mapping[str, Any]], n: int = PLAN_ITEMS
+) -> list[Mapping[str, Any]]:
+    """At most ``n`` items, one per group, ranked as the module docstring says."""
+
+    def rank(item: Mapping[str, Any]) -> int:
+        topics = list(item.get("topics") or [])
+        return min((_TOPIC_RANK.get(t, 0) for t in topics), default=3)
+
+    order = sorted(enumerate(items), key=lambda p: (rank(p[1]), p[0]))
+    chosen: list[Mapping[str, Any]] = []
+    seen: set[str] = set()
+    for _, item in order:
+        groups = set(item.get("groups") or [])
+        if groups & seen:
+            continue
+        chosen.append(item)
+        seen |= groups
+        if len(chosen) == n:
+            break
+    return chosen
+
+
+def _advice(load: Mapping[str, Any]) -> tuple[list[AdviceItem], list[SourceRef], list[str]]:
+    plan = load.get("plan") or {}
+    raw = load.get("advice") if isinstance(load.get("advice"), list) else None
+    picked = raw[:PLAN_ITEMS] if raw is not None else choose_plan_items(plan.get("items", []))
+    items = []
+    for i in picked:
+        reasons = i.get("reasons") or ([i["reason"]] if i.get("reason") else [])
+        items.append(
+            AdviceItem(
+                kind=i.get("kind", "strength")
+                if i.get("kind") in ("strength", "stretch")
+                else "strength",
+                title=str(i.get("name") or i.get("title") or i.get("exercise") or "exercise"),
+                text=" ".join(str(r).rstrip(".") + "." for r in reasons),
+                dosage=str(i.get("dosage", "")),
+                groups=tuple(i.get("groups") or ()),
+                sources=tuple(i.get("sources") or ()),
+            )
         )
-        for i in plan.items
-    ]
-    w = plan.warmup
-    summary = w.get("summary", {})
+    w = plan.get("warmup") or {}
+    summary = w.get("summary") or {}
     if summary.get("text"):
+        minimum = float(w.get("minimum_easy_running_s", 300))
         items.append(
             AdviceItem(
                 "warmup",
                 "Warm up first",
-                summary["text"],
-                f"at least {w.get('minimum_easy_running_s', 300) / MINUTE:.0f} min easy running",
+                str(summary["text"]),
+                f"at least {minimum / MINUTE:.0f} min easy running",
                 sources=tuple(summary.get("sources", ())),
             )
         )
-    for step in w.get("steps", ()):
-        items.append(
-            AdviceItem(
-                "warmup",
-                step["name"],
-                step.get("text", ""),
-                f"{step['duration_s'] / MINUTE:.0f} min" if step.get("duration_s") else "",
-                sources=tuple(step.get("sources", ())),
-            )
+    cited = {k for a in items for k in a.sources}
+    sources = [SourceRef(s["key"], s["citation"]) for s in plan.get("sources", ())]
+    notes = [str(n["text"]) for n in plan.get("notes", ())]
+    cited |= {k for n in plan.get("notes", ()) for k in n.get("sources", ())}
+    sources = [s for s in sources if s.key in cited]
+    known = {s.key for s in sources}
+    items = [
+        AdviceItem(
+            a.kind, a.title, a.text, a.dosage, a.groups, tuple(k for k in a.sources if k in known)
         )
-    sources = [SourceRef(s["key"], s["citation"]) for s in plan.sources]
-    notes = [n["text"] for n in plan.notes]
+        for a in items
+    ]
     return items, sources, notes
+
+
+def _vs_flat(value: Any) -> tuple[float | None, dict[str, float]]:
+    if isinstance(value, Mapping):
+        kinds = {k: float(v) for k, v in value.items() if isinstance(v, int | float)}
+        return None, kinds
+    return (float(value) if isinstance(value, int | float) else None), {}
 
 
 def report_data(
@@ -137,86 +226,108 @@ def report_data(
     plan: Any = None,
     catalogue: Any = None,
     title: str | None = None,
+    comparison: Comparison | None = None,
 ) -> ReportData:
-    """A :class:`ReportData` for a :class:`~runmuscles.load.RunLoad`.
+    """A :class:`ReportData` for a run analysis.
 
     Args:
-        run: the RunLoad.
+        run: a :class:`~runmuscles.load.RunLoad`, or its plain-data form (``to_dict()``, possibly
+            with ``plan``, ``stride`` and ``elevation`` as the history stores them).
         cycle: a GaitCycle of the run's typical stride for the stride section (optional).
-        plan: an :class:`~runmuscles.advice.Plan` (default: ``advice.plan(run)``).
+        plan: an :class:`~runmuscles.advice.Plan` (default: the stored one, or ``advice.plan``).
         catalogue: the anatomy catalogue (default: ``load_catalogue()``).
         title: page title (default from the run's date and distance).
+        comparison: this run against the runner's recent weeks (web app).
     """
-    if not hasattr(run, "muscles") or not hasattr(run, "segments"):
-        raise InputError(f"a report needs a RunLoad or a ReportData, not {type(run).__name__}")
+    if isinstance(run, Mapping):
+        load: dict[str, Any] = dict(run)
+    elif hasattr(run, "to_dict") and hasattr(run, "muscles"):
+        load = dict(run.to_dict())
+        if plan is None and "plan" not in load:
+            from runmuscles.advice import plan as make_plan
+
+            plan = make_plan(run, catalogue)
+    else:
+        raise InputError(f"a report needs a RunLoad or its to_dict(), not {type(run).__name__}")
+    if plan is not None:
+        load["plan"] = plan.to_dict() if hasattr(plan, "to_dict") else dict(plan)
+    if "muscles" not in load or "segments" not in load:
+        raise InputError("the run data has no 'muscles' or 'segments': not a run analysis")
     if catalogue is None:
         from runmuscles.anatomy import load_catalogue
 
         catalogue = load_catalogue()
-    if plan is None:
-        from runmuscles.advice import plan as make_plan
-
-        plan = make_plan(run, catalogue)
-    td = run.terrain_distance_m
-    groups = [
-        GroupLoad(
-            id=g.group,
-            name=_name(catalogue, g.group),
-            concentric_j=g.concentric_work_j,
-            eccentric_j=g.eccentric_work_j,
-            by_terrain=_per_km(g.by_terrain, td),
-            vs_flat=g.vs_flat,
-            note=f"{g.cycles:.0f} strides; peak force {g.peak_force_n:.0f} N",
+    td = load.get("terrain", {}).get("distance_m", {})
+    groups = []
+    for g in load["muscles"]:
+        ratio, kinds = _vs_flat(g.get("vs_flat"))
+        groups.append(
+            GroupLoad(
+                id=g["group"],
+                name=_name(catalogue, g["group"]),
+                concentric_j=float(g["concentric_work_j"]),
+                eccentric_j=float(g["eccentric_work_j"]),
+                by_terrain=_per_km(g.get("by_terrain", {}), td),
+                vs_flat=ratio,
+                vs_flat_by_kind=kinds,
+                note=f"{float(g.get('cycles', 0)):.0f} strides; peak force "
+                f"{float(g.get('peak_force_n', 0)):.0f} N",
+            )
         )
-        for g in run.muscles
-    ]
-    bw = run.mass_kg * G
-    tendons = [
-        TendonLoad(
-            id=t.tendon,
-            name=_name(catalogue, t.tendon),
-            peak_bw=t.peak_force_bw,
-            by_terrain=_per_km(t.by_terrain, td, 1.0 / bw),
-            vs_flat=t.vs_flat,
-            note=f"{t.cycles:.0f} loading cycles per leg, total impulse "
-            f"{t.impulse_ns / bw:.0f} body-weight seconds.",
+    tendons = []
+    for t in load.get("tendons", []):
+        ratio, kinds = _vs_flat(t.get("vs_flat"))
+        tendons.append(
+            TendonLoad(
+                id=t["tendon"],
+                name=_name(catalogue, t["tendon"]),
+                peak_bw=t.get("peak_force_bw"),
+                by_terrain=_per_km(t.get("by_terrain", {}), td, 1e-3),
+                vs_flat=ratio,
+                note=f"{float(t.get('cycles', 0)):.0f} loading cycles per leg, total impulse "
+                f"{float(t.get('impulse_ns', 0)) / 1000:.0f} kN s.",
+            )
         )
-        for t in run.tendons
-    ]
-    items, sources, notes = _advice(plan)
+    items, sources, notes = _advice(load)
     warnings: list[str] = []
-    if getattr(run, "example", ""):
-        warnings.append(str(run.example))
-    warnings += [str(w) for w in run.warnings]
+    if load.get("example"):
+        warnings.append(str(load["example"]))
+    warnings += [str(w) for w in load.get("warnings", ())]
     label = ""
     if cycle is not None:
         c = cycle.condition
         label = f"{c['speed_m_s']:.2f} m/s, grade {100 * c['grade']:+.1f} %"
-    dist = float(run.activity.get("distance_m") or 0.0)
-    day = str(run.activity.get("start_time") or "")[:10]
+    elev = load.get("elevation")
+    elevation = None
+    if isinstance(elev, Mapping) and len(elev.get("distance_m") or ()) >= 2:
+        elevation = Elevation(elev["distance_m"], elev["elevation_m"])
+    act = load.get("activity", {})
+    dist = float(act.get("distance_m") or 0.0)
+    day = str(act.get("start_time") or "")[:10]
     from runmuscles import __version__
 
-    table: Mapping[str, Any] = run.table
+    table: Mapping[str, Any] = load.get("table", {})
     model = str(table.get("name") or table.get("model") or table.get("kind") or "")
     footer = f"runmuscles {__version__}" + (f"; loads from {model}" if model else "")
-    footer += f"; written {_dt.date.today().isoformat()}"
+    footer += f"; drawn {_dt.date.today().isoformat()}"
+    total = sum(g.total_j for g in groups)
     return ReportData(
         title=title or f"Your run{' of ' + day if day else ''}: {dist / 1000:.1f} km",
-        summary=_summary(run),
+        summary=_summary(load, total),
         groups=groups,
-        segments=_profile(run),
+        segments=_profile(load["segments"], elevation),
         tendons=tendons,
         advice=items,
-        sources=_dedupe(sources),
+        sources=list({s.key: s for s in sources}.values()),
         warnings=warnings,
         advice_notes=notes,
         terrain_unit="J/km",
-        tendon_unit="BW s/km",
+        tendon_unit="kN s/km",
         cycle=cycle,
         cycle_label=label,
         footer=footer,
+        headline=str(load.get("headline", "")),
+        stride=load.get("stride") if isinstance(load.get("stride"), Mapping) else None,
+        elevation=elevation,
+        comparison=comparison,
     )
-
-
-def _dedupe(sources: Sequence[SourceRef]) -> list[SourceRef]:
-    return list({s.key: s for s in sources}.values())

@@ -13,7 +13,7 @@ scaled by height): they show where a muscle lies, not its modelled path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,17 @@ from runmuscles.errors import InputError
 from runmuscles.report.colour import group_colour, load_colour
 from runmuscles.report.svg import el, num, svg, text, title
 
-__all__ = ["MUSCLE_LINES", "activation_curves_svg", "group_activation", "stick_figure_svg"]
+__all__ = [
+    "ANGLES",
+    "MUSCLE_LINES",
+    "CellCycle",
+    "activation_curves_svg",
+    "cycle_from_cell",
+    "group_activation",
+    "has_full_pose",
+    "joint_angles_svg",
+    "stick_figure_svg",
+]
 
 STANCE_FILL, FLOAT_FILL = "#f3e3c3", "#dfe8f3"
 INK = "#333333"
@@ -419,10 +429,204 @@ def stick_figure_svg(
     key = [text(10, 16, "activation", {"fill": "#777", "font-size": "10"})]
     for i in range(10):
         key.append(
-            el("rect", {"x": 64.0 + 8 * i, "y": 8.0, "width": 8.0, "height": 9.0,
-                        "fill": load_colour((i + 0.5) / 10)})
-        )  # fmt: skip
+            el(
+                "rect",
+                {
+                    "x": 64.0 + 8 * i,
+                    "y": 8.0,
+                    "width": 8.0,
+                    "height": 9.0,
+                    "fill": load_colour((i + 0.5) / 10),
+                },
+            )
+        )
     key.append(text(64, 28, "0", {"fill": "#777", "font-size": "9"}))
     key.append(text(144, 28, "1", {"fill": "#777", "font-size": "9", "text-anchor": "end"}))
     inner = "".join(deco + key) + layers[0] + layers[1] + head
     return svg(size, size, inner, {"class": "stick-figure", "data-frames": str(frames)})
+
+
+# ------------------------------------------------------------------ strides from the atlas
+class CellCycle:
+    """A stride rebuilt from stored curves (``runmuscles.store.analysis.stride_cell``): what the
+    plots above read from a GaitCycle (``ds`` with time, stride_fraction, activation per group as
+    one right-side "muscle", stance per side, and ``q`` where joint angles were stored), plus
+    ``condition``. Phases: right stance is the first ``duty_factor`` of the stride (it starts at
+    right foot strike), the left foot strikes half a stride later (a symmetric stride)."""
+
+    def __init__(self, cell: Mapping[str, Any]) -> None:
+        import xarray as xr
+
+        frac = np.asarray(cell["stride_fraction"], dtype=float)
+        if frac.ndim != 1 or frac.size < 2:
+            raise InputError("a stored stride needs two or more stride_fraction samples")
+        groups = list(cell["activation"])
+        act = np.array([cell["activation"][g] for g in groups], dtype=float).T
+        stride_t = float(cell.get("stride_time_s") or 1.0)
+        duty = cell.get("duty_factor")
+        if duty is None and cell.get("contact_time_s") and cell.get("stride_time_s"):
+            duty = float(cell["contact_time_s"]) / stride_t
+        stance = np.zeros((frac.size, 2), dtype=bool)
+        if duty is not None and 0 < float(duty) < 1:
+            stance[:, 0] = frac < float(duty)
+            stance[:, 1] = ((frac - 0.5) % 1.0) < float(duty)
+        data: dict[str, Any] = {
+            "activation": (("time", "muscle"), act),
+            "stance": (("time", "side"), stance),
+        }
+        coords: dict[str, Any] = {
+            "time": frac * stride_t,
+            "stride_fraction": ("time", frac),
+            "muscle": [f"{g}_r" for g in groups],
+            "muscle_group": ("muscle", groups),
+            "muscle_side": ("muscle", ["r"] * len(groups)),
+            "side": ["r", "l"],
+        }
+        angles: dict[str, list[float]] = {}
+        if isinstance(cell.get("q_rad"), Mapping):
+            angles = {d: list(v) for d, v in cell["q_rad"].items()}
+        elif isinstance(cell.get("joint_angle_deg"), Mapping):
+            angles = {d: list(np.radians(v)) for d, v in cell["joint_angle_deg"].items()}
+        if angles:
+            dofs = list(angles)
+            data["q"] = (("time", "dof"), np.array([angles[d] for d in dofs], dtype=float).T)
+            coords["dof"] = dofs
+        self.ds = xr.Dataset(data, coords=coords)
+        self.condition = {
+            "speed_m_s": float(cell.get("speed_m_s", 0.0)),
+            "grade": float(cell.get("grade", 0.0)),
+            "mass_kg": float(cell.get("mass_kg", 70.0)),
+            "height_m": float(cell.get("height_m", 1.75)),
+        }
+
+
+def cycle_from_cell(cell: Mapping[str, Any]) -> CellCycle:
+    """The stored atlas-cell stride as a GaitCycle-like object (:class:`CellCycle`)."""
+    return CellCycle(cell)
+
+
+def has_full_pose(cycle: Any) -> bool:
+    """True when the cycle has an angle for every degree of freedom of the runner model."""
+    if "q" not in cycle.ds:
+        return False
+    from runmuscles.model.runner import Runner
+
+    have = {str(d) for d in cycle.ds["dof"].values}
+    return set(Runner().skeleton.dofs) <= have
+
+
+#: Joint angles drawn by :func:`joint_angles_svg`: dof -> (title, what positive means).
+ANGLES: dict[str, tuple[str, str]] = {
+    "hip_r": ("Hip", "flexion +"),
+    "knee_r": ("Knee", "flexion +"),
+    "ankle_r": ("Ankle", "dorsiflexion +"),
+}
+
+
+def joint_angles_svg(cycle: Any, dofs: Sequence[str] = tuple(ANGLES)) -> str:
+    """Hip, knee and ankle angle (degrees, right leg) over the stride, right stance shaded and
+    float phases tinted; round ticks. Empty string when the cycle has none of ``dofs``."""
+    from runmuscles.report.axes import nice_ticks, tick_label
+
+    if "q" not in cycle.ds:
+        return ""
+    have = [str(d) for d in cycle.ds["dof"].values]
+    pick = [d for d in dofs if d in have]
+    if not pick:
+        return ""
+    frac = np.asarray(cycle.ds["stride_fraction"].values, dtype=float)
+    stance = _segments(cycle, "r")
+    float_mask = np.asarray(~np.asarray(cycle.ds["stance"].values, dtype=bool).any(axis=1))
+    floats = _intervals(frac, float_mask)
+    pw, ph, mx, top = 200.0, 110.0, 52.0, 40.0
+    width = len(pick) * (pw + mx) + 20
+    height = top + ph + 40
+    parts = [
+        text(
+            10,
+            14,
+            "joint angle, degrees (right leg), over the stride from right foot strike",
+            {"fill": INK, "font-weight": "600"},
+        )
+    ]
+    for k, dof in enumerate(pick):
+        ox = mx + k * (pw + mx)
+        deg = np.degrees(np.asarray(cycle.ds["q"].sel(dof=dof).values, dtype=float))
+        ticks = nice_ticks(float(deg.min()), float(deg.max()), 4)
+        lo, hi = ticks[0], ticks[-1]
+        step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+
+        def X(f: float, ox: float = ox) -> float:
+            return ox + pw * f
+
+        def Y(a: float, lo: float = lo, hi: float = hi) -> float:
+            return top + ph * (hi - a) / (hi - lo)
+
+        panel = [
+            el(
+                "rect",
+                {
+                    "x": X(a0),
+                    "y": top,
+                    "width": X(a1) - X(a0),
+                    "height": ph,
+                    "fill": STANCE_FILL,
+                    "class": "stance",
+                },
+            )
+            for a0, a1 in stance
+        ]
+        panel += [
+            el(
+                "rect",
+                {
+                    "x": X(a0),
+                    "y": top,
+                    "width": X(a1) - X(a0),
+                    "height": ph,
+                    "fill": FLOAT_FILL,
+                    "class": "float",
+                },
+            )
+            for a0, a1 in floats
+        ]
+        for t in ticks:
+            panel.append(
+                el("line", {"x1": ox, "y1": Y(t), "x2": ox + pw, "y2": Y(t), "stroke": "#e3e3e3"})
+            )
+            panel.append(
+                text(
+                    ox - 4,
+                    Y(t) + 4,
+                    tick_label(t, step),
+                    {"text-anchor": "end", "fill": "#777", "font-size": "9"},
+                )
+            )
+        pts = " ".join(f"{X(f):.1f},{Y(a):.1f}" for f, a in zip(frac, deg, strict=True))
+        name, sign = ANGLES.get(dof, (dof, ""))
+        panel.append(
+            el(
+                "polyline",
+                {
+                    "points": pts,
+                    "fill": "none",
+                    "stroke": INK,
+                    "stroke-width": "2",
+                    "class": "angle",
+                    "data-dof": dof,
+                },
+                title(f"{name}: {deg.min():.0f} to {deg.max():.0f} degrees"),
+            )
+        )
+        panel.append(text(ox, top - 6, f"{name} ({sign})", {"font-weight": "600", "fill": INK}))
+        for f in (0.0, 0.5, 1.0):
+            panel.append(
+                text(
+                    X(f),
+                    top + ph + 12,
+                    f"{100 * f:.0f} %",
+                    {"text-anchor": "middle", "fill": "#777", "font-size": "9"},
+                )
+            )
+        parts.append(el("g", {"class": "panel", "data-dof": dof}, "".join(panel)))
+    return svg(width, height, "".join(parts), {"class": "chart joint-angles"})
