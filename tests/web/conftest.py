@@ -16,8 +16,8 @@ from tests.web.servers import PostgresCluster
 
 #: A real, complete Garmin run (5.8 km, 212 m climb; runpandas, MIT; see the MANIFEST).
 HILLY_FIT = ("activities", "fit", "runpandas_fr645m_hilly_run.fit")
-#: A small real run (Garmin fr220, 159 m, 3 kB; heartandsole, MIT): cheap for the load test.
-SMALL_FIT = ("activities", "fit", "heartandsole_fr220_testdata.fit")
+#: A small real run (Garmin Forerunner 620 TCX, 2.2 km, 14 min; runpandas, MIT): cheap to analyse.
+SMALL_RUN = ("activities", "tcx", "runpandas_fr620_run_garmin.tcx")
 
 
 @pytest.fixture
@@ -26,8 +26,8 @@ def hilly_fit() -> Path:
 
 
 @pytest.fixture
-def small_fit() -> Path:
-    return shared_data(*SMALL_FIT)
+def small_run() -> Path:
+    return shared_data(*SMALL_RUN)
 
 
 @pytest.fixture
@@ -41,6 +41,7 @@ def make_app() -> Callable[..., Any]:
 
     def make(db_url: str, **kw: Any) -> Any:
         kw.setdefault("table", FixtureTable())
+        kw.setdefault("allowed_hosts", ("testserver", "127.0.0.1", "localhost"))
         return create_app(db_url, **kw)
 
     return make

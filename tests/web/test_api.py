@@ -3,6 +3,7 @@ once on a real PostgreSQL server): upload real files, list, report, delete, bad 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from runmuscles.errors import DataError
 from runmuscles.load import analyze
 from tests.conftest import shared_data
 from tests.fixture_table import FixtureTable
+from tests.history_files import shifted
 
 
 def _upload(client: TestClient, path: Path, name: str | None = None, **kw: Any) -> Any:
@@ -141,30 +143,31 @@ def test_content_decides_not_the_extension(client: TestClient, hilly_fit: Path) 
 
 
 def test_path_traversal_filename_is_harmless(
-    client: TestClient, small_fit: Path, tmp_path: Path
+    client: TestClient, small_run: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "evil.fit"
     name = "../" * 12 + str(target).lstrip("/")
-    r = _upload(client, small_fit, name=name)
+    r = _upload(client, small_run, name=name)
     assert r.status_code == 201
     assert r.json()["filename"] == "evil.fit"
     assert not target.exists()
-    r = _upload(client, small_fit, name='<img src=x onerror="alert(1)">.fit')
+    other = shifted(small_run.read_bytes(), dt.timedelta(days=1))  # another run, same shape
+    r = client.post("/api/runs", files={"file": ('<img src=x onerror="alert(1)">.fit', other)})
     assert r.status_code == 201
     home = client.get("/").text
     assert "<img src=x" not in home  # stored names are escaped on every page
 
 
 def test_failed_store_mid_transaction_stores_nothing(
-    client: TestClient, small_fit: Path, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, small_run: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import runmuscles.store as store_mod
+    import runmuscles.store.db as store_mod
 
     def broken(**kw: Any) -> Any:
         raise RuntimeError("disk on fire")  # after the run row was flushed
 
-    monkeypatch.setattr(store_mod, "_RunMuscle", broken)
-    r = _upload(client, small_fit)
+    monkeypatch.setattr(store_mod, "RunMuscleRow", broken)
+    r = _upload(client, small_run)
     assert r.status_code == 500 and r.json()["error"].startswith("internal error")
     _no_traceback(r)
     assert _count(client) == 0
@@ -187,7 +190,7 @@ def test_failed_analysis_stores_nothing(make_app: Any, sqlite_url: str, hilly_fi
 
 
 def test_missing_atlas_is_a_clear_503(
-    sqlite_url: str, small_fit: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: str, small_run: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import runmuscles.load as load_mod
     from runmuscles.web import create_app
@@ -196,8 +199,9 @@ def test_missing_atlas_is_a_clear_503(
         raise DataError("the muscle atlas is missing from this installation (test)")
 
     monkeypatch.setattr(load_mod, "default_table", missing)
-    with TestClient(create_app(sqlite_url), raise_server_exceptions=False) as c:
-        r = _upload(c, small_fit)
+    app = create_app(sqlite_url)  # default Host allow-list: localhost names
+    with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as c:
+        r = _upload(c, small_run)
         assert r.status_code == 503 and "atlas is missing" in r.json()["error"]
         page = c.get("/explore")
         assert page.status_code == 503 and "atlas is missing" in page.text
@@ -205,14 +209,15 @@ def test_missing_atlas_is_a_clear_503(
         assert _count(c) == 0
 
 
-def test_profile_is_used_by_the_analysis(client: TestClient, small_fit: Path) -> None:
+def test_profile_is_used_by_the_analysis(client: TestClient, small_run: Path) -> None:
     assert client.get("/api/profile").json() == {
         "name": "default", "mass_kg": 70.0, "height_m": 1.75,
     }  # fmt: skip
-    heavy = client.post("/api/runs", files={"file": ("a.fit", small_fit.read_bytes())}).json()
+    heavy = client.post("/api/runs", files={"file": ("a.tcx", small_run.read_bytes())}).json()
     r = client.put("/api/profile", json={"mass_kg": 56.0, "height_m": 1.62})
     assert r.status_code == 200 and r.json()["mass_kg"] == 56.0
-    light = client.post("/api/runs", files={"file": ("a.fit", small_fit.read_bytes())}).json()
+    next_day = shifted(small_run.read_bytes(), dt.timedelta(days=1))  # the same run a day later
+    light = client.post("/api/runs", files={"file": ("b.tcx", next_day)}).json()
     a = client.get(f"/api/runs/{heavy['id']}").json()
     b = client.get(f"/api/runs/{light['id']}").json()
     assert b["mass_kg"] == 56.0 and b["load"]["body"]["height_m"] == 1.62
@@ -279,21 +284,54 @@ def test_weekly_endpoint_and_pages(client: TestClient, hilly_fit: Path) -> None:
     w = client.get("/api/load/weekly", params={"until": "2019-09-15T00:00:00", "weeks": 4}).json()
     assert w["weeks"][-1] == "2019-09-09"  # the run's ISO week (Saturday 14 Sept 2019)
     for m in load["muscles"]:
-        assert w["work_j"][m["group"]][-1] == pytest.approx(m["work_j"])
-        assert w["acwr_now"][m["group"]] == pytest.approx(4.0)  # one run: 7-d / (28-d / 4)
-    assert "No runs" in client.get("/history").text  # 2019 is not in the last 12 weeks
-    recent = {**load, "activity": {**load["activity"], "start_time": None}}  # = upload time
-    client.app.state.store.add_run(  # type: ignore[attr-defined]
-        profile="default", filename="now.fit", load=recent, report_html=""
-    )
+        g = m["group"]
+        assert w["work_j"][g][-1] == pytest.approx(m["work_j"])
+        assert w["load_j"]["eccentric"][g][-1] == pytest.approx(m["eccentric_work_j"])
+        # one run is a history of one day: no ratio (it would read 4.00 "danger" otherwise)
+        assert w["acwr_now"][g] is None and w["ratios"]["ewma"]["eccentric"][g][-1] is None
+    assert w["history_start"] == "2019-09-14" and w["acwr_from"] == "2019-10-11"
+    # the same through from/to, and the default range is the span of the runs
+    r = client.get("/api/load/weekly", params={"from": "2019-09-01", "to": "2019-09-30"}).json()
+    assert r["weeks"][0] == "2019-08-26" and r["weeks"][-1] == "2019-09-30"  # Monday 30th
+    assert len(r["weeks"]) == 6
+    assert r["work_j"]["calves"][2] == pytest.approx(w["work_j"]["calves"][-1])
+    default = client.get("/api/load/weekly").json()
+    assert default["from"] == default["to"] == "2019-09-14"
     page = client.get("/history")
-    assert page.status_code == 200 and 'id="acwr"' in page.text
-    assert 'data-group="calves"' in page.text and 'class="weekly"' in page.text
-    assert 'data-acwr="calves">4.00<' in page.text  # one run in the last 7 days
-    assert client.get("/api/load/weekly?weeks=0").status_code == 422
+    assert page.status_code == 200 and 'id="acwr"' in page.text and 'class="weekly"' in page.text
+    assert 'id="acwr-wait"' in page.text and "28 days of history" in page.text
+    assert 'data-group="calves"' in page.text
+    assert 'value="2019-09-14"' in page.text  # the date control shows the range
+    empty = client.get("/history", params={"from": "2018-01-01", "to": "2018-03-01"})
+    assert empty.status_code == 200 and 'id="no-runs"' in empty.text
     ex = client.get("/explore")
     assert ex.status_code == 200 and 'type="range"' in ex.text and "data-muscle" in ex.text
     assert "http://" not in ex.text and "https://" not in ex.text  # no CDN, works offline
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"weeks": "0"}, "weeks"),
+        ({"from": "2019-02-30"}, "not a date"),
+        ({"from": "2019-13-01"}, "not a date"),
+        ({"to": "yesterday"}, "not a date"),
+        ({"from": "1800-01-01", "to": "1800-02-01"}, "outside 1990-01-01..2100-12-31"),
+        ({"from": "2019-01-01", "to": "9999-12-31"}, "outside"),
+        ({"from": "2020-01-01", "to": "2019-01-01"}, "after"),
+        ({"from": "1990-01-01", "to": "2100-12-31"}, "at most 1044"),
+        ({"until": "9999-12-31T00:00:00"}, "outside"),
+        ({"until": "0001-01-01T00:00:00"}, "outside"),
+        ({"from": "2019-01-01", "weeks": "4"}, "not both"),
+    ],
+)
+def test_weekly_bad_dates_are_422(client: TestClient, params: dict[str, str], words: str) -> None:
+    pages = ("/history",) if set(params) <= {"from", "to"} else ()  # the page has no weeks/until
+    for url in ("/api/load/weekly", *pages):
+        r = client.get(url, params=params)
+        assert r.status_code == 422, (url, r.text)
+        assert words in r.text
+        _no_traceback(r)
 
 
 def test_errors_are_json_never_tracebacks(client: TestClient) -> None:
@@ -303,6 +341,13 @@ def test_errors_are_json_never_tracebacks(client: TestClient) -> None:
         ("GET", "/api/runs/999", 404),
         ("PATCH", "/api/runs", 405),
         ("GET", "/api/profile?profile=../../x", 422),
+        ("GET", f"/api/runs/{2**63}", 422),  # beyond any SQL id: 4xx, not an overflow 500
+        ("GET", f"/api/runs/{2**64 + 5}", 422),
+        ("GET", "/api/runs/0", 422),
+        ("GET", "/api/runs/-3", 422),
+        ("DELETE", f"/api/runs/{2**63}", 422),
+        ("GET", f"/api/runs/{2**63 - 1}", 404),
+        ("GET", "/api/runs?limit=0", 422),
     ]:
         r = client.request(method, url)
         assert r.status_code == status, (url, r.text)
@@ -310,6 +355,8 @@ def test_errors_are_json_never_tracebacks(client: TestClient) -> None:
         _no_traceback(r)
     page = client.get("/runs/999")
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    page = client.get(f"/runs/{10**30}")
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
 
 
 def test_postgresql_round_trip(make_app: Any, postgres_url: str, hilly_fit: Path) -> None:
@@ -319,7 +366,7 @@ def test_postgresql_round_trip(make_app: Any, postgres_url: str, hilly_fit: Path
         assert [r["id"] for r in c.get("/api/runs").json()] == [rid]
         assert 'data-muscle="calves"' in c.get(f"/runs/{rid}").text
         w = c.get("/api/load/weekly", params={"until": "2019-09-15T00:00:00"}).json()
-        assert w["acwr_now"]["calves"] == pytest.approx(4.0)
+        assert w["work_j"]["calves"][-1] > 0 and w["acwr_now"]["calves"] is None
         assert c.delete(f"/api/runs/{rid}").status_code == 204
         assert c.get("/api/runs").json() == []
     app.state.store.close()
