@@ -232,7 +232,16 @@ def test_each_view_parses_and_shows_its_visible_groups(view: str, expected: set[
     assert set(FRONT_GROUPS if view == "front" else BACK_GROUPS) == expected
     for gid in expected:  # bilateral groups drawn on both sides, the abdominals once in the middle
         sides = sorted(e.get("data-side") for e in regions if e.get("data-muscle") == gid)
-        assert sides == (["mid"] if gid == "abdominals" else ["l", "r"])
+        if gid == "abdominals":
+            assert sides == ["mid"]
+        else:  # as many shapes on the left as on the right
+            assert sides.count("l") == sides.count("r") >= 1 and set(sides) == {"l", "r"}
+    # the muscles a runner knows are drawn as muscles: quadriceps in three heads (vastus
+    # lateralis, rectus femoris, vastus medialis), two hamstrings, two calf heads over the soleus
+    heads = {"quadriceps": 3} if view == "front" else {"hamstrings": 2, "calves": 3, "gluteals": 2}
+    for gid, n in heads.items():
+        shapes = [e for e in regions if e.get("data-muscle") == gid and e.get("data-side") == "r"]
+        assert len(shapes) == n and all(e.tag == "path" for e in shapes)
     for e in regions:  # hover title: name and the number
         tip = e.find("title")
         assert tip is not None and NAMES[e.get("data-muscle", "")] in (tip.text or "")

@@ -1,6 +1,8 @@
-"""Front and back body heat map as SVG, drawn by the project from simple anatomical shapes.
+"""Front and back body heat map as SVG, drawn by the project from outlines of the muscles.
 
-Each muscle region is one SVG element (an ellipse or a rounded path) with
+Each muscle region is one or more SVG paths (a group drawn as the muscles a runner knows: the
+three visible heads of the quadriceps, the two hamstrings, the two calf heads over the soleus,
+gluteus maximus and medius) with
 ``data-muscle="<catalogue id>"``, ``data-side`` (``r``, ``l`` or ``mid``) and a ``<title>`` child
 (name and numbers, shown on hover). Bilateral groups are drawn on both sides. Fill colours come from
 :func:`runmuscles.report.colour.load_colour` applied to ``value / vmax`` (the largest value unless
@@ -34,37 +36,91 @@ __all__ = [
 
 VIEW_W, VIEW_H, MID = 200.0, 460.0, 100.0
 
-# Ellipse = (dx, cy, rx, ry, rotation deg) on the viewer's right half; mirrored for the other side.
-Ellipse = tuple[float, float, float, float, float]
+# A shape is a closed outline through points (dx from the midline, y) on the viewer's right
+# half, drawn as a smooth Catmull-Rom curve and mirrored for the other side.
+Shape = tuple[tuple[float, float], ...]
 
-_SILHOUETTE: tuple[Ellipse, ...] = (
-    (50, 120, 11, 44, -8),  # upper arm
-    (58, 196, 8.5, 37, -6),  # forearm
-    (62, 242, 7, 12, -6),  # hand
-    (19, 276, 20, 54, 3),  # thigh
-    (18, 372, 13.5, 47, 0),  # shank
-    (20, 428, 10.5, 13, 0),  # foot
+# torso and legs, viewer's right half from the neck round the outside of the leg, under the foot
+# and up the inside to the crotch (mirrored and closed)
+_BODY_HALF: Shape = (
+    (8, 58),
+    (22, 63),
+    (35, 68),
+    (41, 76),
+    (41, 92),
+    (39, 112),
+    (36, 140),
+    (34, 165),
+    (35, 185),
+    (38, 202),
+    (41, 222),
+    (42, 246),
+    (40, 276),
+    (36, 306),
+    (33, 330),
+    (35, 350),
+    (33, 378),
+    (28, 405),
+    (24, 425),
+    (27, 436),
+    (28, 443),
+    (12, 446),
+    (10, 438),
+    (12, 425),
+    (11, 405),
+    (9, 378),
+    (9, 350),
+    (9, 330),
+    (7, 300),
+    (5, 270),
+    (2, 250),
+    (0, 246),
 )
-# torso outline, viewer's right half from the neck down to the crotch (mirrored and closed)
-_TORSO_HALF = ((0, 60), (16, 63), (36, 70), (46, 82), (42, 104), (37, 132), (32, 162), (35, 192),
-               (40, 214), (34, 232), (10, 240), (0, 240))  # fmt: skip
+_ARM: Shape = (
+    (37, 70), (48, 76), (54, 92), (56, 114), (58, 140), (61, 170), (64, 200), (67, 225),
+    (69, 240), (67, 256), (61, 259), (57, 246), (55, 228), (51, 200), (47, 170), (44, 142),
+    (42, 116), (40, 92),
+)  # fmt: skip
 
-#: region shapes per view: group id -> ellipses (bilateral) or "mid" paths
-_FRONT: dict[str, tuple[Ellipse, ...]] = {
-    "deltoids": ((43, 84, 12.5, 15, -20),),
-    "biceps": ((50, 122, 7.5, 24, -8),),
-    "hip_flexors": ((17, 222, 5.5, 15, -35),),
-    "quadriceps": ((20, 284, 15, 44, 3),),
-    "tibialis_anterior": ((23, 370, 5.5, 31, 2),),
-    "foot": ((20, 431, 8.5, 9.5, 0),),
+#: region shapes per view: group id -> outlines drawn on both sides (anatomy in outline: the
+#: quadriceps as vastus lateralis, rectus femoris and the vastus medialis "teardrop"; the
+#: hamstrings as biceps femoris and the semi- muscles; the calf as the two gastrocnemius heads
+#: over the soleus; gluteus maximus with gluteus medius above it)
+_FRONT: dict[str, tuple[Shape, ...]] = {
+    "deltoids": (
+        ((31, 66), (42, 67), (52, 78), (56, 96), (52, 110), (45, 104), (40, 88), (33, 75)),
+    ),
+    "biceps": (((45, 108), (52, 112), (55, 132), (54, 152), (50, 162), (46, 150), (44, 128)),),
+    "hip_flexors": (((10, 212), (24, 204), (30, 212), (22, 232), (12, 244), (7, 232)),),
+    "quadriceps": (
+        ((33, 232), (41, 242), (41, 270), (38, 300), (33, 322), (29, 312), (30, 280), (31, 250)),
+        ((20, 226), (29, 230), (31, 260), (29, 292), (25, 318), (20, 320), (17, 292), (16, 258)),
+        ((11, 290), (17, 298), (21, 318), (18, 332), (11, 330), (8, 316), (8, 300)),
+    ),
+    "tibialis_anterior": (
+        ((24, 344), (30, 350), (30, 372), (27, 398), (24, 418), (21, 416), (22, 392), (22, 366)),
+    ),
+    "foot": (((13, 432), (25, 431), (27, 440), (24, 444), (13, 444), (11, 438)),),
 }
-_BACK: dict[str, tuple[Ellipse, ...]] = {
-    "deltoids": ((43, 84, 12.5, 15, -20),),
-    "triceps": ((51, 124, 8, 25, -8),),
-    "back_extensors": ((9, 150, 7, 46, 0),),
-    "gluteals": ((20, 221, 18, 18, 0),),
-    "hamstrings": ((19, 286, 13.5, 40, 3),),
-    "calves": ((18, 357, 12.5, 29, 0),),
+_BACK: dict[str, tuple[Shape, ...]] = {
+    "deltoids": (
+        ((31, 66), (42, 67), (52, 78), (56, 96), (52, 110), (45, 104), (40, 88), (33, 75)),
+    ),
+    "triceps": (((44, 106), (53, 110), (56, 132), (54, 154), (50, 166), (46, 154), (43, 130)),),
+    "back_extensors": (((3, 120), (11, 122), (14, 160), (14, 195), (10, 210), (4, 208), (3, 170)),),
+    "gluteals": (
+        ((3, 214), (16, 204), (32, 206), (41, 218), (41, 238), (33, 253), (17, 257), (4, 251)),
+        ((24, 194), (36, 195), (41, 207), (31, 203)),
+    ),
+    "hamstrings": (
+        ((25, 260), (34, 264), (36, 290), (33, 318), (28, 336), (24, 330), (24, 300)),
+        ((7, 260), (21, 262), (22, 292), (19, 320), (14, 336), (9, 328), (7, 296)),
+    ),
+    "calves": (
+        ((11, 398), (26, 396), (24, 418), (14, 421)),
+        ((22, 338), (31, 342), (34, 360), (31, 382), (26, 396), (21, 386), (20, 360)),
+        ((9, 336), (19, 338), (20, 362), (17, 392), (12, 402), (8, 388), (7, 360)),
+    ),
 }
 # abdominals: one central rounded rectangle (x, y, w, h, corner radius)
 _ABS = (84.0, 100.0, 32.0, 100.0, 11.0)
@@ -82,14 +138,11 @@ _SILHOUETTE_FILL = "#eceae6"
 _OUTLINE = "#b9b4ab"
 
 
-def _ellipse(e: Ellipse, sign: int, attrs: Mapping[str, object], inner: str = "") -> str:
-    dx, cy, rx, ry, rot = e
-    cx = MID + sign * dx
-    a: dict[str, object] = {"cx": float(cx), "cy": float(cy), "rx": float(rx), "ry": float(ry)}
-    if rot:
-        a["transform"] = f"rotate({num(sign * rot)} {num(cx)} {num(cy)})"
+def _shape(shape: Shape, sign: int, attrs: Mapping[str, object], inner: str = "") -> str:
+    pts = [(MID + sign * dx, float(y)) for dx, y in shape]
+    a: dict[str, object] = {"d": _smooth_closed(pts)}
     a.update(attrs)
-    return el("ellipse", a, inner)
+    return el("path", a, inner)
 
 
 def _smooth_closed(points: list[tuple[float, float]]) -> str:
@@ -105,15 +158,15 @@ def _smooth_closed(points: list[tuple[float, float]]) -> str:
 
 
 def _silhouette() -> str:
-    half = [(MID + dx, y) for dx, y in _TORSO_HALF]
-    other = [(MID - dx, y) for dx, y in reversed(_TORSO_HALF[1:-1])]
-    torso = el("path", {"d": _smooth_closed(half + other)})
+    half = [(MID + dx, float(y)) for dx, y in _BODY_HALF]
+    other = [(MID - dx, float(y)) for dx, y in reversed(_BODY_HALF[1:-1])]
+    body = el("path", {"d": _smooth_closed(half + other)})
     parts = [
-        el("ellipse", {"cx": MID, "cy": 30.0, "rx": 17.0, "ry": 21.0}),
         el("rect", {"x": 91.0, "y": 44.0, "width": 18.0, "height": 22.0, "rx": 5.0}),
-        torso,
+        body,
+        el("ellipse", {"cx": MID, "cy": 30.0, "rx": 16.0, "ry": 20.0}),
     ]
-    parts += [_ellipse(e, s, {}) for e in _SILHOUETTE for s in (1, -1)]
+    parts += [_shape(_ARM, s, {}) for s in (1, -1)]
     return el(
         "g",
         {"class": "silhouette", "fill": _SILHOUETTE_FILL, "stroke": _OUTLINE, "stroke-width": "1"},
@@ -208,21 +261,21 @@ def _view(
         parts.append(
             el("g", {"class": "deco", "stroke": "#ffffff", "stroke-opacity": "0.6"}, lines)
         )
-    for gid, ellipses in shapes.items():
-        for e in ellipses:
+    for gid, outlines in shapes.items():
+        for shape in outlines:
             for sign in (1, -1):
                 # front view: the runner's right side is on the viewer's left (sign -1)
                 side = ("l" if sign > 0 else "r") if view == "front" else ("r" if sign > 0 else "l")
                 a, t = attrs(gid, side)
-                parts.append(_ellipse(e, sign, a, t))
+                parts.append(_shape(shape, sign, a, t))
     right_x = 22.0 if view == "front" else VIEW_W - 22.0
     left_x = VIEW_W - 22.0 if view == "front" else 22.0
-    parts.append(text(right_x, 452.0, "R", {"text-anchor": "middle", "fill": "#777"}))
-    parts.append(text(left_x, 452.0, "L", {"text-anchor": "middle", "fill": "#777"}))
+    parts.append(text(right_x, 458.0, "R", {"text-anchor": "middle", "fill": "#777"}))
+    parts.append(text(left_x, 458.0, "L", {"text-anchor": "middle", "fill": "#777"}))
     parts.append(
         text(
             MID,
-            452.0,
+            458.0,
             view.upper(),
             {"text-anchor": "middle", "font-weight": "600", "fill": "#555"},
         )

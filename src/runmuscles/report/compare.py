@@ -1,8 +1,10 @@
 """This run against the runner's own recent weeks (the 28 days before it): per muscle group,
 concentric and eccentric work per kilometre, and the distance against the weeks' runs.
 
-Per km of recorded distance for both sides (this run: its work / its distance; the weeks: their
-summed work / their summed distance), so a long run and a short one compare fairly. Sentences
+Per km of ANALYSED distance for both sides (the distance the analysis computed loads for, walking
+and standing left out: this run's work / its analysed distance; the weeks' summed work / their
+summed analysed distance), so a long run and a short one, or one with walking breaks, compare
+fairly. Sentences
 name the largest changes of at least :data:`NOTABLE` (10 %) among groups that did at least
 :data:`MIN_SHARE` (5 %) of this run's work; groups the model does not resolve (``resolved``
 false in the analysis) are never named. The numbers are the model's, for the same body.
@@ -46,9 +48,11 @@ def comparison_from_history(
             labels = {g.id: str(g.name) for g in load_catalogue().groups}
         except Exception:
             labels = {}
-    dist_km = float(load.get("activity", {}).get("distance_m") or 0.0) / 1000
+    from runmuscles.store.db import analysed_m
+
+    dist_km = analysed_m(load) / 1000
     ids = {int(o["id"]) for o in others}
-    km = [float(o.get("distance_m") or 0.0) / 1000 for o in others]
+    km = [float(o.get("analysed_m", o.get("distance_m")) or 0.0) / 1000 for o in others]
     recent_km = sum(km)
     conc: dict[str, float] = {}
     ecc: dict[str, float] = {}

@@ -245,8 +245,8 @@ class Comparison:
 
     Attributes:
         since, until: the window (ISO dates; until = this run's start).
-        runs: number of runs in the window; km_per_week: their distance per week (km).
-        run_km: this run's distance (km); longest_km: the window's longest run (km).
+        runs: number of runs in the window; km_per_week: their analysed distance per week (km).
+        run_km: this run's analysed distance (km); longest_km: the window's longest (km).
         rows: per-group work per km, this run vs the window's runs together.
         sentences: the largest differences in words (computed, not canned).
     """

@@ -36,6 +36,9 @@ __all__ = [
 ]
 
 STANCE_FILL, FLOAT_FILL = "#f3e3c3", "#dfe8f3"
+#: A group whose activation varies less than this over the stride sits at a bound of the
+#: optimisation (the atlas' floor is 0.01): drawn grey and marked unresolved (our threshold).
+AT_BOUND_SPAN = 0.005
 INK = "#333333"
 
 #: schematic muscle lines: base name -> points as (segment base name, x m, y m) in that segment's
@@ -195,23 +198,34 @@ def activation_curves_svg(
         )
         name = labels.get(gid, gid.replace("_", " "))
         peak = float(act.max())
+        flat = float(np.ptp(act)) < AT_BOUND_SPAN
+        tip = (
+            f"{name}: activation stays at {act.mean():.2f} over the whole stride (a bound of the "
+            "optimisation): the model does not resolve this group's timing"
+            if flat
+            else f"{name}: mean activation {act.mean():.2f}, peak {peak:.2f} "
+            f"at {100 * frac[int(act.argmax())]:.0f} % of the stride"
+        )
         panel.append(
             el(
                 "polyline",
                 {
                     "points": pts,
                     "fill": "none",
-                    "stroke": group_colour(gid),
+                    "stroke": "#9a9a9a" if flat else group_colour(gid),
                     "stroke-width": "2",
+                    "stroke-dasharray": "4 3" if flat else None,
                     "data-muscle": gid,
+                    "data-resolved": "false" if flat else "true",
                     "class": "activation",
                 },
-                title(
-                    f"{name}: mean activation {act.mean():.2f}, peak {peak:.2f} "
-                    f"at {100 * frac[int(act.argmax())]:.0f} % of the stride"
-                ),
+                title(tip),
             )
         )
+        if flat:
+            panel.append(text(ox + pw / 2, oy + ph / 2, "at its bound: not resolved",
+                              {"text-anchor": "middle", "fill": "#777", "font-size": "10",
+                               "class": "unresolved"}))  # fmt: skip
         panel.append(text(ox, oy - 5, name, {"font-weight": "600", "fill": INK}))
         for a in (0.0, 0.5, 1.0):
             panel.append(

@@ -69,6 +69,10 @@ class _TooBig(Exception):
     pass
 
 
+class ArchiveTooLarge(InputError):
+    """The archive as a whole passes a limit (members, decompressed total): the import stops."""
+
+
 def display_name(path: str) -> str:
     """A member path for display: components sanitised, no '..', no leading '/'."""
     import re
@@ -167,7 +171,7 @@ class _Reader:
     def _charge(self, n: int) -> None:
         self.total += n
         if self.total > self.limits.max_total_bytes:
-            raise InputError(
+            raise ArchiveTooLarge(
                 f"the archive decompresses to more than {self.limits.max_total_bytes / 2**30:.0f}"
                 " GB of activities; split it (e.g. import a year at a time) or raise the limit"
             )
@@ -175,7 +179,7 @@ class _Reader:
     def _count(self) -> None:
         self.members += 1
         if self.members > self.limits.max_members:
-            raise InputError(
+            raise ArchiveTooLarge(
                 f"the archive has more than {self.limits.max_members} entries; is it really an "
                 "export of activities? Split it"
             )

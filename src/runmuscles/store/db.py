@@ -232,6 +232,12 @@ def finite(obj: Any) -> Any:
     return obj
 
 
+def analysed_m(load: Mapping[str, Any]) -> float:
+    """Distance with computed loads in a stored analysis (uphill + flat + downhill), m."""
+    dist = load.get("terrain", {}).get("distance_m", {})
+    return float(sum(float(dist.get(t) or 0.0) for t in ("uphill", "flat", "downhill")))
+
+
 # ------------------------------------------------------------------------------------- store
 class Store:
     """The run history in one database (``url`` None: :func:`default_url`).
@@ -555,7 +561,9 @@ class Store:
     def runs_between(
         self, profile: str, since: _dt.datetime, until: _dt.datetime, *, exclude: int | None = None
     ) -> list[dict[str, Any]]:
-        """Summaries of the profile's runs with ``since <= start < until`` (oldest first)."""
+        """Summaries of the profile's runs with ``since <= start < until`` (oldest first), each
+        with ``analysed_m``: the distance the analysis computed loads for (walking and standing
+        left out), m."""
         when = self._when()
         q = (
             select(RunRow, ProfileRow.name)
@@ -566,7 +574,10 @@ class Store:
         if exclude is not None:
             q = q.where(RunRow.id != exclude)
         with self._tx() as s:
-            return [self._summary(r, n) for r, n in s.execute(q).all()]
+            return [
+                {**self._summary(r, n), "analysed_m": analysed_m(json.loads(r.load_json))}
+                for r, n in s.execute(q).all()
+            ]
 
     def weekly_load(
         self,

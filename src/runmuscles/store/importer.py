@@ -21,7 +21,7 @@ from typing import Any
 
 from runmuscles.errors import DataError, FileFormatError, InputError, RunmusclesError
 from runmuscles.store.analysis import NothingToAnalyse, Prepared, prepare, sha256
-from runmuscles.store.archive import Archive, is_run_type
+from runmuscles.store.archive import Archive, ArchiveTooLarge, is_run_type
 from runmuscles.store.db import Store, safe_filename
 
 __all__ = ["ImportSummary", "Outcome", "import_archive", "store_file"]
@@ -127,9 +127,11 @@ def store_file(
     return store_prepared(store, profile, prep)
 
 
-def _classify(exc: Exception) -> tuple[str, str, str]:
+def _classify(exc: Exception, name: str = "") -> tuple[str, str, str]:
     """(status, category, reason) of a file that could not be imported."""
     msg = str(exc)
+    if name and msg.startswith(f"{name}: "):
+        msg = msg[len(name) + 2 :]
     if isinstance(exc, NothingToAnalyse):
         return SKIPPED, "nothing to analyse", msg
     if isinstance(exc, FileFormatError):
@@ -197,6 +199,7 @@ def _one(
             category="not running or walking",
             reason=f"a {cand.meta.get('type')} in activities.csv: not running or walking",
         )
+    stored = safe_filename(name.rsplit("/", 1)[-1].removesuffix(".gz").removesuffix(".GZ"))
     try:
         data = cand.read()
         digest = sha256(data)
@@ -213,18 +216,14 @@ def _one(
         if dup is not None:
             seen[digest] = dup.id
             return _duplicate(name, dup.id, dup.reason)
-        prep = execute(
-            lambda: prepare(
-                data, safe_filename(name.rsplit("/", 1)[-1]), body, table, digest=digest
-            )
-        )
+        prep = execute(lambda: prepare(data, stored, body, table, digest=digest))
         out = store_prepared(store, profile, prep)
         seen[digest] = out.id
         return Outcome(**{**asdict(out), "name": name})
-    except DataError:
-        raise  # the atlas is missing or broken: every file would fail the same way
+    except (DataError, ArchiveTooLarge):
+        raise  # the atlas is missing, or the archive passes a limit: stop the whole import
     except RunmusclesError as exc:
-        status, category, reason = _classify(exc)
+        status, category, reason = _classify(exc, stored)
         return Outcome(name, status, category=category, reason=reason)
     except Exception as exc:  # one bad file never stops an import
         log.exception("importing %s failed", name)

@@ -73,8 +73,6 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SESSION_COOKIE = "runmuscles_session"
-#: Paths reachable without logging in.
-OPEN_PATHS = ("/login", "/static/", "/favicon.ico")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -219,9 +217,10 @@ def cross_origin_reason(scope: Scope) -> str | None:
     theirs = _origin_host(claimed)
     if host is None or theirs is None:
         return f"the request's {what} {claimed!r} cannot be checked against this server"
-    scheme = "https" if scope.get("scheme") == "https" else "http"
-    ours = (host[0], host[1] or (443 if scheme == "https" else 80))
-    if theirs[0] != ours[0] or (theirs[1] != ours[1] and host[1] is not None):
+    # a Host without a port is the scheme's default port; behind a TLS proxy the app may see
+    # http while the page was https, so either default port matches a port-less Host
+    port_ok = theirs[1] in (80, 443) if host[1] is None else theirs[1] == host[1]
+    if theirs[0] != host[0] or not port_ok:
         return f"the request came from {claimed} ({what}), not from this server"
     return None
 
@@ -306,11 +305,13 @@ class Auth:
         self._basic_ok: set[bytes] = set()
 
     def _sign(self, text: str) -> str:
-        return _b64(hmac.new(self._key, text.encode(), hashlib.sha256).digest())
+        mac = hmac.new(self._key, text.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
     def new_session(self) -> str:
+        """A signed token ``expiry.nonce.signature`` (cookie-safe characters only)."""
         expires = int(time.time()) + self.SESSION_S
-        nonce = _b64(secrets.token_bytes(12))
+        nonce = secrets.token_urlsafe(12)
         body = f"{expires}.{nonce}"
         return f"{body}.{self._sign(body)}"
 
@@ -366,7 +367,7 @@ def session_cookie(scope: Scope) -> str | None:
     for part in raw.split(";"):
         k, _, v = part.strip().partition("=")
         if k == SESSION_COOKIE:
-            return v
+            return v.strip('"')
     return None
 
 
@@ -389,7 +390,7 @@ class Login:
             return
         path = scope.get("path", "")
         scope.setdefault("state", {})["authenticated"] = False
-        if path.startswith(OPEN_PATHS) or path == "/login":
+        if path in ("/login", "/favicon.ico") or path.startswith("/static/"):
             await self.app(scope, receive, send)
             return
         client = client_of(scope)
