@@ -20,7 +20,17 @@ from typing import Any
 import click
 
 from runmuscles import __version__
-from runmuscles.cli import activity, analyze, atlas, catalogue, inverse, model, serve, simulate
+from runmuscles.cli import (
+    activity,
+    analyze,
+    atlas,
+    catalogue,
+    history,
+    inverse,
+    model,
+    serve,
+    simulate,
+)
 from runmuscles.cli import validate as validate_cmd
 from runmuscles.errors import RunmusclesError, UnknownNameError
 
@@ -49,6 +59,7 @@ examples:
   runmuscles demo                        muscle load of a generated hilly example run
   runmuscles analyze run.fit             per-muscle load of your run, hills, advice
   runmuscles serve                       local web app on http://127.0.0.1:8000
+  runmuscles import export.zip           a Strava or Garmin export into your history
   runmuscles explore --speed 4 --grade -10%  muscle picture of a stride, from the atlas
   runmuscles atlas build --workers 2     (re)build the muscle atlas, resumable
   runmuscles COMMAND --help              help and examples for one command"""
@@ -115,7 +126,19 @@ def cli() -> None:
     """The ``runmuscles`` command group (see :data:`EXIT_CODES`)."""
 
 
-for _module in (analyze, catalogue, simulate, model, activity, inverse, validate_cmd, serve, atlas):
+_MODULES = (
+    analyze,
+    catalogue,
+    simulate,
+    model,
+    activity,
+    inverse,
+    validate_cmd,
+    serve,
+    history,
+    atlas,
+)
+for _module in _MODULES:
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
