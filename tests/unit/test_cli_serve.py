@@ -51,3 +51,39 @@ def test_help_lists_serve() -> None:
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
     assert "127.0.0.1" in result.stdout and "postgresql://" in result.stdout
+
+
+def test_door_options_defaults() -> None:
+    params = cli.commands["serve"].make_context("serve", []).params
+    assert params["allowed_hosts"] == () and params["auth"] is None
+    assert (params["workers"], params["queue"], params["max_import_mb"]) == (2, 8, 4096.0)
+
+
+def test_hash_password_prints_a_hash_for_auth() -> None:
+    pytest.importorskip("fastapi")
+    from runmuscles.web.security import verify_password
+
+    result = CliRunner().invoke(
+        cli, ["serve", "--hash-password"], input="long secret\nlong secret\n"
+    )
+    assert result.exit_code == 0, result.output
+    digest = result.stdout.strip().splitlines()[-1]
+    assert digest.startswith("scrypt$") and verify_password("long secret", digest)
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["serve", "--allowed-host", "http://evil/"], "not a host name"),
+        (["serve", "--auth", "hunter2"], "not a password hash"),
+        (["serve", "--workers", "0"], "--workers 0"),
+        (["serve", "--max-import-mb", "0"], "must be positive"),
+    ],
+)
+def test_bad_door_options_are_refused_before_serving(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    pytest.importorskip("fastapi")
+    assert main([*argv, "--db", f"sqlite:///{tmp_path}/h.sqlite3"]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err

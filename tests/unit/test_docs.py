@@ -24,8 +24,6 @@ DOCSTRING_WARNINGS_LEFT = {
     "ocp/transcription.py",
     "ocp/static.py",
     "cycle/gaitcycle.py",
-    "report/data.py",
-    "store.py",
 }
 
 

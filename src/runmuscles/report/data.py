@@ -58,18 +58,17 @@ def _terrain_map(where: str, values: Mapping[str, float], keys: tuple[str, ...])
 class GroupLoad:
     """Load of one catalogue muscle group over the run, both sides together.
 
-    Attributes:
-        id: catalogue group id (``quadriceps``, ...); used as ``data-muscle`` in the body map.
-        name: display name ("Quadriceps").
-        concentric_j: J, positive fibre work (muscle shortening under load) over the run.
-        eccentric_j: J, work absorbed while lengthening, as a positive number.
-        by_terrain: terrain (``uphill``/``flat``/``downhill``) -> value in
-            :attr:`ReportData.terrain_unit` (e.g. work per km on that terrain).
-        vs_flat: this run's total work of the group / the same distance and pace on the flat
-            (1 = same; None if unknown).
-        vs_flat_by_kind: the same ratio for "concentric" and "eccentric" work separately, when
-            the analysis gives it.
-        note: optional one-line remark shown on hover.
+    :id: catalogue group id (``quadriceps``, ...); used as ``data-muscle`` in the body map.
+    :name: display name ("Quadriceps").
+    :concentric_j: J, positive fibre work (muscle shortening under load) over the run.
+    :eccentric_j: J, work absorbed while lengthening, as a positive number.
+    :by_terrain: terrain (``uphill``/``flat``/``downhill``) -> value in
+        :attr:`ReportData.terrain_unit` (e.g. work per km on that terrain).
+    :vs_flat: this run's total work of the group / the same distance and pace on the flat
+        (1 = same; None if unknown).
+    :vs_flat_by_kind: the same ratio for "concentric" and "eccentric" work separately, when
+        the analysis gives it.
+    :note: optional one-line remark shown on hover.
     """
 
     id: str
@@ -105,13 +104,12 @@ class GroupLoad:
 class ProfileSegment:
     """One piece of the route (constant grade) for the elevation profile.
 
-    Attributes:
-        start_m, end_m: distance from the start, m (end > start).
-        elevation_start_m, elevation_end_m: elevation, m.
-        grade: rise/run (uphill positive), as used for the segment's load.
-        dominant: catalogue id of the group with the most work in this segment ("" if unknown).
-        speed_m_s: mean speed, m/s (optional).
-        excluded: True for a stretch left out of the muscle loads (walked or standing).
+    :start_m, end_m: distance from the start, m (end > start).
+    :elevation_start_m, elevation_end_m: elevation, m.
+    :grade: rise/run (uphill positive), as used for the segment's load.
+    :dominant: catalogue id of the group with the most work in this segment ("" if unknown).
+    :speed_m_s: mean speed, m/s (optional).
+    :excluded: True for a stretch left out of the muscle loads (walked or standing).
     """
 
     start_m: float
@@ -136,12 +134,11 @@ class ProfileSegment:
 class TendonLoad:
     """Load of one tendon (``achilles_tendon``, ``patellar_tendon``) over the run.
 
-    Attributes:
-        id, name: catalogue id and display name.
-        peak_bw: largest force in a stride, body weights (None if unknown).
-        by_terrain: terrain -> value in :attr:`ReportData.tendon_unit`.
-        vs_flat: this run's load / the same distance and pace on the flat (None if unknown).
-        note: optional remark.
+    :id, name: catalogue id and display name.
+    :peak_bw: largest force in a stride, body weights (None if unknown).
+    :by_terrain: terrain -> value in :attr:`ReportData.tendon_unit`.
+    :vs_flat: this run's load / the same distance and pace on the flat (None if unknown).
+    :note: optional remark.
     """
 
     id: str
@@ -164,13 +161,12 @@ class TendonLoad:
 class AdviceItem:
     """One entry of the advice plan.
 
-    Attributes:
-        kind: ``strength``, ``stretch`` or ``warmup`` (:data:`ADVICE_KINDS`).
-        title: short heading ("Eccentric calf raises").
-        text: what to do and why.
-        dosage: how much ("3 x 15, 2 sessions a week"), may be empty.
-        groups: catalogue ids it targets.
-        sources: keys of :attr:`ReportData.sources` that support it.
+    :kind: ``strength``, ``stretch`` or ``warmup`` (:data:`ADVICE_KINDS`).
+    :title: short heading ("Eccentric calf raises").
+    :text: what to do and why.
+    :dosage: how much ("3 x 15, 2 sessions a week"), may be empty.
+    :groups: catalogue ids it targets.
+    :sources: keys of :attr:`ReportData.sources` that support it.
     """
 
     kind: str
@@ -243,12 +239,11 @@ class ComparisonRow:
 class Comparison:
     """This run against the runner's runs in the 28 days before it.
 
-    Attributes:
-        since, until: the window (ISO dates; until = this run's start).
-        runs: number of runs in the window; km_per_week: their analysed distance per week (km).
-        run_km: this run's analysed distance (km); longest_km: the window's longest (km).
-        rows: per-group work per km, this run vs the window's runs together.
-        sentences: the largest differences in words (computed, not canned).
+    :since, until: the window (ISO dates; until = this run's start).
+    :runs: number of runs in the window; km_per_week: their analysed distance per week (km).
+    :run_km: this run's analysed distance (km); longest_km: the window's longest (km).
+    :rows: per-group work per km, this run vs the window's runs together.
+    :sentences: the largest differences in words (computed, not canned).
     """
 
     since: str
@@ -269,29 +264,28 @@ class Comparison:
 class ReportData:
     """Everything the HTML report shows; each part is optional (a section then says "no data").
 
-    Attributes:
-        title: page title.
-        summary: (label, value text) rows of the summary table, e.g. ("Distance", "10.2 km").
-        groups: per-group loads (body map, work bars, terrain comparison).
-        segments: route pieces in order (elevation and grade profile).
-        tendons: tendon loads.
-        advice: the plan (strength, stretching, warm-up).
-        sources: every source the report cites, in display order.
-        warnings: plain sentences shown under the summary (data gaps, extrapolation, ...).
-        advice_notes: caveats shown under the plan (plain sentences).
-        terrain_unit: unit of ``GroupLoad.by_terrain`` (e.g. "J/km").
-        tendon_unit: unit of ``TendonLoad.by_terrain`` (e.g. "kN s/km", the plan's unit).
-        cycle: a :class:`~runmuscles.cycle.GaitCycle` of the run's typical stride, or None.
-        cycle_label: what that stride is ("3.2 m/s, grade +1.0 %").
-        runner: a :class:`~runmuscles.model.runner.Runner` for the stick figure; None builds one
-            from the cycle's mass and height.
-        footer: provenance line (model, version, date).
-        headline: the analysis' one-sentence finding.
-        stride: the atlas cell that carried most of the run, as stored by the history
-            (``runmuscles.store.analysis.stride_cell``): curves over the stride; used when
-            ``cycle`` is None.
-        elevation: the route's absolute elevation profile (or None: relative to the start).
-        comparison: this run against the runner's last four weeks (None without a history).
+    :title: page title.
+    :summary: (label, value text) rows of the summary table, e.g. ("Distance", "10.2 km").
+    :groups: per-group loads (body map, work bars, terrain comparison).
+    :segments: route pieces in order (elevation and grade profile).
+    :tendons: tendon loads.
+    :advice: the plan (strength, stretching, warm-up).
+    :sources: every source the report cites, in display order.
+    :warnings: plain sentences shown under the summary (data gaps, extrapolation, ...).
+    :advice_notes: caveats shown under the plan (plain sentences).
+    :terrain_unit: unit of ``GroupLoad.by_terrain`` (e.g. "J/km").
+    :tendon_unit: unit of ``TendonLoad.by_terrain`` (e.g. "kN s/km", the plan's unit).
+    :cycle: a :class:`~runmuscles.cycle.GaitCycle` of the run's typical stride, or None.
+    :cycle_label: what that stride is ("3.2 m/s, grade +1.0 %").
+    :runner: a :class:`~runmuscles.model.runner.Runner` for the stick figure; None builds one
+        from the cycle's mass and height.
+    :footer: provenance line (model, version, date).
+    :headline: the analysis' one-sentence finding.
+    :stride: the atlas cell that carried most of the run, as stored by the history
+        (``runmuscles.store.analysis.stride_cell``): curves over the stride; used when
+        ``cycle`` is None.
+    :elevation: the route's absolute elevation profile (or None: relative to the start).
+    :comparison: this run against the runner's last four weeks (None without a history).
     """
 
     title: str = "What your run worked"

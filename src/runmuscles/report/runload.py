@@ -230,14 +230,13 @@ def report_data(
 ) -> ReportData:
     """A :class:`ReportData` for a run analysis.
 
-    Args:
-        run: a :class:`~runmuscles.load.RunLoad`, or its plain-data form (``to_dict()``, possibly
-            with ``plan``, ``stride`` and ``elevation`` as the history stores them).
-        cycle: a GaitCycle of the run's typical stride for the stride section (optional).
-        plan: an :class:`~runmuscles.advice.Plan` (default: the stored one, or ``advice.plan``).
-        catalogue: the anatomy catalogue (default: ``load_catalogue()``).
-        title: page title (default from the run's date and distance).
-        comparison: this run against the runner's recent weeks (web app).
+    :run: a :class:`~runmuscles.load.RunLoad`, or its plain-data form (``to_dict()``, possibly
+        with ``plan``, ``stride`` and ``elevation`` as the history stores them).
+    :cycle: a GaitCycle of the run's typical stride for the stride section (optional).
+    :plan: an :class:`~runmuscles.advice.Plan` (default: the stored one, or ``advice.plan``).
+    :catalogue: the anatomy catalogue (default: ``load_catalogue()``).
+    :title: page title (default from the run's date and distance).
+    :comparison: this run against the runner's recent weeks (web app).
     """
     if isinstance(run, Mapping):
         load: dict[str, Any] = dict(run)

@@ -18,8 +18,7 @@ partial month, e.g. 4.00 in the first week of a history) and whenever the chroni
 Zones (Gabbett 2016): under 0.8 under-prepared, 0.8-1.3 the "sweet spot", 1.3-1.5 caution, 1.5
 and above the "danger zone". They come from team-sport training loads (session RPE, GPS distance);
 applied to modelled per-muscle work they are a rough guide, not a validated injury predictor.
-This module is the single home of that science in the store; the analysis (issue 13) may move it
-beside :mod:`runmuscles.load`.
+This module is the single home of that science in the package.
 """
 
 from __future__ import annotations

@@ -99,8 +99,9 @@ def default_url() -> str:
 
 
 def safe_filename(name: str | None) -> str:
-    """A display-only version of a client's file name: last path component, letters, digits
-    and ``._- `` only, at most 100 characters; never used to build a path."""
+    """A display-only version of a client's file name: last path component; letters, digits,
+    dot, underscore, hyphen and space only; at most 100 characters; never used to build a
+    path."""
     base = re.split(r"[\\/]", name or "")[-1]
     base = re.sub(r"[^A-Za-z0-9._ -]", "_", base).strip(" .")
     return base[:100] or "upload"

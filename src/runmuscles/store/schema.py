@@ -25,11 +25,11 @@ from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "ProfileRow", "RunMuscleRow", "RunRow", "upgrade"]
+__all__ = ["ProfileRow", "RunMuscleRow", "RunRow", "upgrade"]
 
 
 class Base(DeclarativeBase):
-    pass
+    """The declarative base of the history's tables."""
 
 
 class ProfileRow(Base):
