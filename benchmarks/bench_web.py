@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-
 from tests.history_files import real, shifted, start_of, strava_zip  # noqa: E402
 from tests.web.servers import free_port  # noqa: E402
 
@@ -61,8 +60,17 @@ class Server:
     def __init__(self, db: str, *args: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        argv = [sys.executable, "-m", "runmuscles", "serve", "--port", str(self.port), "--db", db,
-                *args]  # fmt: skip
+        argv = [
+            sys.executable,
+            "-m",
+            "runmuscles",
+            "serve",
+            "--port",
+            str(self.port),
+            "--db",
+            db,
+            *args,
+        ]
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while True:
@@ -97,56 +105,66 @@ def long_gpx(megabytes: float, day: int) -> bytes:
     return shifted(out, dt.datetime(2025, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=day) - t0)
 
 
+def _burst(files: list[bytes], *args: str) -> tuple[float, float, float, float, list[int]]:
+    """(idle RSS, sampled max RSS, peak RSS (VmHWM) MB, wall s, statuses) of one server taking
+    ``files`` at once."""
+    with tempfile.TemporaryDirectory() as tmp:
+        srv = Server(f"sqlite:///{tmp}/h.sqlite3", "--max-upload-mb", "40", *args)
+        try:
+            # warm: the atlas and the analysis code loaded by one small upload
+            httpx.post(
+                srv.url + "/api/runs", files={"file": ("w.tcx", real("fr620.tcx"))}, timeout=300
+            )
+            idle = _rss_mb(srv.proc.pid)
+            samples: list[float] = []
+            stop = threading.Event()
+            out: list[int] = []
+
+            def watch() -> None:
+                while not stop.is_set():
+                    samples.append(_rss_mb(srv.proc.pid))
+                    time.sleep(0.05)
+
+            def send(i: int) -> None:
+                r = httpx.post(
+                    srv.url + "/api/runs", files={"file": (f"{i}.gpx", files[i])}, timeout=900
+                )
+                out.append(r.status_code)
+
+            w = threading.Thread(target=watch)
+            w.start()
+            t0 = time.monotonic()
+            ts = [threading.Thread(target=send, args=(i,)) for i in range(len(files))]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            wall = time.monotonic() - t0
+            stop.set()
+            w.join()
+            return idle, max(samples), _peak_rss_mb(srv.proc.pid), wall, sorted(out)
+        finally:
+            srv.close()
+
+
 def memory() -> None:
     _need_data()
     files = [long_gpx(30, d) for d in range(6)]
     print(f"6 uploads of {[round(len(f) / 2**20, 1) for f in files]} MB (GPX, distinct runs)")
-    results = {}
-    for label, args in (("bounded (default: 2 workers, 8 waiting)", ()),
-                        ("unbounded baseline (6 workers)", ("--workers", "6"))):  # fmt: skip
-        with tempfile.TemporaryDirectory() as tmp:
-            srv = Server(f"sqlite:///{tmp}/h.sqlite3", "--max-upload-mb", "40", *args)
-            try:
-                # warm: the atlas and the analysis code loaded by one small upload
-                httpx.post(srv.url + "/api/runs", files={"file": ("w.tcx", real("fr620.tcx"))},
-                           timeout=300)  # fmt: skip
-                idle = _rss_mb(srv.proc.pid)
-                samples: list[float] = []
-                stop = threading.Event()
-
-                def watch() -> None:
-                    while not stop.is_set():
-                        samples.append(_rss_mb(srv.proc.pid))
-                        time.sleep(0.05)
-
-                w = threading.Thread(target=watch)
-                w.start()
-                t0 = time.monotonic()
-                out: list[int] = []
-
-                def send(i: int) -> None:
-                    r = httpx.post(srv.url + "/api/runs", files={"file": (f"{i}.gpx", files[i])},
-                                   timeout=900)  # fmt: skip
-                    out.append(r.status_code)
-
-                ts = [threading.Thread(target=send, args=(i,)) for i in range(6)]
-                for t in ts:
-                    t.start()
-                for t in ts:
-                    t.join()
-                wall = time.monotonic() - t0
-                stop.set()
-                w.join()
-                peak = _peak_rss_mb(srv.proc.pid)
-                results[label] = (idle, max(samples), peak, wall, sorted(out))
-            finally:
-                srv.close()
+    results = {
+        "bounded (default: 2 workers, 8 waiting)": _burst(files),
+        "unbounded baseline (6 workers)": _burst(files, "--workers", "6"),
+    }
     for label, (idle, top, peak, wall, codes) in results.items():
-        print(f"{label}: RSS idle {idle:.0f} MB, peak {peak:.0f} MB (sampled max {top:.0f} MB), "
-              f"burst {wall:.1f} s, statuses {codes}")  # fmt: skip
+        print(
+            f"{label}: RSS idle {idle:.0f} MB, peak {peak:.0f} MB (sampled max {top:.0f} MB), "
+            f"burst {wall:.1f} s, statuses {codes}"
+        )
     (b_idle, _, b_peak, b_wall, _), (u_idle, _, u_peak, u_wall, _) = results.values()
-    print(f"ratio bounded/unbounded: peak growth {(b_peak - b_idle) / (u_peak - u_idle):.2f}, "
-          f"wall time {b_wall / u_wall:.2f}")  # fmt: skip
+    print(
+        f"ratio bounded/unbounded: peak growth {(b_peak - b_idle) / (u_peak - u_idle):.2f}, "
+        f"wall time {b_wall / u_wall:.2f}"
+    )
 
 
 def latency() -> None:
@@ -166,8 +184,9 @@ def latency() -> None:
             for label, rel in cases:
                 data = (SHARED / rel).read_bytes()
                 t0 = time.monotonic()
-                r = httpx.post(srv.url + "/api/runs", files={"file": (Path(rel).name, data)},
-                               timeout=300)  # fmt: skip
+                r = httpx.post(
+                    srv.url + "/api/runs", files={"file": (Path(rel).name, data)}, timeout=300
+                )
                 t1 = time.monotonic()
                 page = httpx.get(srv.url + r.json()["report_url"], timeout=300)
                 t2 = time.monotonic()
@@ -175,8 +194,10 @@ def latency() -> None:
                 times.append((label, t1 - t0, t2 - t1))
             base = times[0][1] + times[0][2]
             for label, up, rep in times:
-                print(f"{label}: upload+analysis {up:.2f} s, report page {rep:.2f} s, total "
-                      f"{up + rep:.2f} s ({(up + rep) / base:.1f}x the baseline)")  # fmt: skip
+                print(
+                    f"{label}: upload+analysis {up:.2f} s, report page {rep:.2f} s, total "
+                    f"{up + rep:.2f} s ({(up + rep) / base:.1f}x the baseline)"
+                )
         finally:
             srv.close()
 
@@ -188,24 +209,40 @@ def import_export(n: int) -> None:
     files = []
     for i in range(n):
         base = real(names[i % len(names)])
-        files.append((f"{i}.{names[i % 4].rsplit('.', 1)[1]}", shifted(base, start + dt.timedelta(
-            days=i * 1.5) - start_of(base))))  # fmt: skip
+        files.append(
+            (
+                f"{i}.{names[i % 4].rsplit('.', 1)[1]}",
+                shifted(base, start + dt.timedelta(days=i * 1.5) - start_of(base)),
+            )
+        )
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / "export.zip"
         archive.write_bytes(strava_zip(files))
-        print(f"{n} activities, archive {archive.stat().st_size / 2**20:.1f} MB "
-              f"({sum(len(gzip.compress(b)) for _, b in files[:4]) / 4 / 1024:.0f} kB each)")  # fmt: skip
+        print(
+            f"{n} activities, archive {archive.stat().st_size / 2**20:.1f} MB "
+            f"({sum(len(gzip.compress(b)) for _, b in files[:4]) / 4 / 1024:.0f} kB each)"
+        )
         db = f"sqlite:///{tmp}/h.sqlite3"
         t0 = time.monotonic()
-        subprocess.run([sys.executable, "-m", "runmuscles", "import", str(archive), "--db", db],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "runmuscles", "import", str(archive), "--db", db],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         first = time.monotonic() - t0
         t0 = time.monotonic()
-        subprocess.run([sys.executable, "-m", "runmuscles", "import", str(archive), "--db", db],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "runmuscles", "import", str(archive), "--db", db],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         again = time.monotonic() - t0
-        print(f"import: {first:.0f} s ({first / n:.2f} s per activity); the same export again "
-              f"(all duplicates): {again:.1f} s (ratio {again / first:.3f})")  # fmt: skip
+        print(
+            f"import: {first:.0f} s ({first / n:.2f} s per activity); the same export again "
+            f"(all duplicates): {again:.1f} s (ratio {again / first:.3f})"
+        )
 
 
 if __name__ == "__main__":

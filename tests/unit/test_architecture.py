@@ -98,7 +98,7 @@ SUBLAYERS: dict[str, list[set[str]]] = {
     "atlas": [{"content", "grid"}, {"solvers"}, {"parts"}, {"table"}, {"build"}],
     "report": [{"data", "colour", "svg", "figure", "axes"},
                {"bodymap", "stride", "runload", "plots", "compare"}, {"html"}],
-    "store": [{"schema", "acwr"}, {"weekly"}, {"db"}, {"analysis", "archive"}, {"importer"}],
+    "store": [{"schema"}, {"weekly"}, {"db"}, {"analysis", "archive"}, {"importer"}],
     "cli": [{"options", "output"}, {"activity", "analyze", "atlas", "catalogue", "history",
             "inverse", "model", "serve", "simulate", "validate"}],
     "web": [{"explore", "labels", "security", "pool", "charts"}, {"deps"}, {"api"}, {"views"},

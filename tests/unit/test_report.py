@@ -544,3 +544,18 @@ def test_write_report_takes_a_run_load(run_load: Any, cycle: Any, tmp_path: Path
     assert "http://" not in outside and "https://" not in outside
     with pytest.raises(InputError, match="RunLoad or its to_dict"):
         write_report(object(), tmp_path / "x.html")
+
+
+def test_report_of_the_one_pipeline(tmp_path: Path) -> None:
+    """``analyze_run``'s RunReport (and its JSON) draws the same report as its RunLoad."""
+    import runmuscles as rm
+    from runmuscles.examples import hilly_run
+    from tests.fixture_table import FixtureTable
+
+    report = rm.analyze_run(hilly_run(), table=FixtureTable())
+    a = rm.report.report_data(report)
+    b = rm.report.report_data(report.to_dict() | {"plan": report.plan.to_dict()})
+    assert a == b
+    assert [x.title for x in a.advice if x.kind != "warmup"] == [i.name for i in report.advice]
+    page = write_report(report, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert report.headline[1:] in page

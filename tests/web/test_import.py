@@ -75,7 +75,7 @@ def test_strava_export_through_the_api(client: TestClient) -> None:
     same = next(i for i in s["items"] if i["category"] == "duplicate: same start time")
     assert "2012-12-26T21:29:53Z is already stored" in same["reason"]
     walk = next(i for i in s["items"] if i["category"] == "nothing to analyse")
-    assert "walking pace" in walk["reason"] and "no report" in walk["reason"]
+    assert "km walked" in walk["reason"] and "no report" in walk["reason"]
     assert all(i["id"] for i in items.values() if i["status"] in ("imported", "duplicate"))
     runs = client.get("/api/runs").json()
     assert len(runs) == 9

@@ -93,6 +93,20 @@ def _summary(d: Mapping[str, Any], total_work_j: float) -> list[tuple[str, str]]
             ),
         )
     )
+    cov = d.get("coverage")
+    if isinstance(cov, Mapping) and cov.get("distance_km"):
+        rows.append(
+            (
+                "Analysed",
+                f"{float(cov.get('computed_km') or 0):.2f} of {float(cov['distance_km']):.2f} km "
+                f"({100 * float(cov.get('computed_share') or 0):.0f} %)"
+                + (
+                    f"; {float(cov['clipped_km']):.2f} km looked up at the table's edge"
+                    if float(cov.get("clipped_km") or 0) > 0
+                    else ""
+                ),
+            )
+        )
     rows.append(("Muscle work", f"{total_work_j / 1000:.0f} kJ (all groups, both legs)"))
     body = d.get("body", {})
     if body:
@@ -230,8 +244,9 @@ def report_data(
 ) -> ReportData:
     """A :class:`ReportData` for a run analysis.
 
-    :run: a :class:`~runmuscles.load.RunLoad`, or its plain-data form (``to_dict()``, possibly
-        with ``plan``, ``stride`` and ``elevation`` as the history stores them).
+    :run: a :class:`~runmuscles.load.RunLoad`, a ``RunReport`` (:func:`runmuscles.analyze_run`),
+        or their plain-data form (``to_dict()``, possibly with ``plan``, ``stride`` and
+        ``elevation`` as the history stores them).
     :cycle: a GaitCycle of the run's typical stride for the stride section (optional).
     :plan: an :class:`~runmuscles.advice.Plan` (default: the stored one, or ``advice.plan``).
     :catalogue: the anatomy catalogue (default: ``load_catalogue()``).
@@ -240,6 +255,9 @@ def report_data(
     """
     if isinstance(run, Mapping):
         load: dict[str, Any] = dict(run)
+    elif hasattr(run, "to_dict") and hasattr(run, "load") and hasattr(run, "plan"):
+        load = dict(run.to_dict())  # a RunReport from runmuscles.analyze_run
+        load.setdefault("plan", run.plan.to_dict())
     elif hasattr(run, "to_dict") and hasattr(run, "muscles"):
         load = dict(run.to_dict())
         if plan is None and "plan" not in load:
@@ -260,6 +278,14 @@ def report_data(
     groups = []
     for g in load["muscles"]:
         ratio, kinds = _vs_flat(g.get("vs_flat"))
+        if ratio is None and isinstance(g.get("vs_flat_total"), int | float):
+            ratio = float(g["vs_flat_total"])
+        unresolved = g.get("resolved", True) is False
+        note = f"{float(g.get('cycles', 0)):.0f} strides; peak force " + (
+            f"{float(g.get('peak_force_n', 0)):.0f} N"
+        )
+        if unresolved:
+            note += ". " + str(g.get("resolved_note") or "not resolved by the model")
         groups.append(
             GroupLoad(
                 id=g["group"],
@@ -267,15 +293,20 @@ def report_data(
                 concentric_j=float(g["concentric_work_j"]),
                 eccentric_j=float(g["eccentric_work_j"]),
                 by_terrain=_per_km(g.get("by_terrain", {}), td),
-                vs_flat=ratio,
-                vs_flat_by_kind=kinds,
-                note=f"{float(g.get('cycles', 0)):.0f} strides; peak force "
-                f"{float(g.get('peak_force_n', 0)):.0f} N",
+                vs_flat=None if unresolved else ratio,
+                vs_flat_by_kind={} if unresolved else kinds,
+                note=note,
             )
         )
     tendons = []
     for t in load.get("tendons", []):
         ratio, kinds = _vs_flat(t.get("vs_flat"))
+        if isinstance(t.get("vs_flat_impulse"), int | float):
+            ratio = float(t["vs_flat_impulse"])
+        elif ratio is None and "impulse" in kinds:
+            ratio = kinds["impulse"]
+        if t.get("resolved", True) is False:
+            ratio = None
         tendons.append(
             TendonLoad(
                 id=t["tendon"],

@@ -2,10 +2,13 @@
 app's upload and ``runmuscles import``.
 
 :func:`prepare` parses the file (content sniffed, never the extension), analyses it with the
-runner's body and the condition table, and returns a :class:`Prepared` run: the analysis as plain
-data (``RunLoad.to_dict()``) plus
+one pipeline (:func:`runmuscles.analyze_run`: load, findings, two or three pieces of advice, and
+the change against the runner's recent weeks when the history is given) with the runner's body
+and the condition table, and returns a :class:`Prepared` run: the analysis as plain data
+(``RunReport.to_dict()``, the ``analyze --json`` object) plus
 
-* ``plan``: the advice plan (``advice.plan(run).to_dict()``);
+* ``plan``: the advice as one object (``RunReport.plan.to_dict()``: items, warm-up, notes,
+  sources);
 * ``stride``: the atlas cell that carried most of the run (:func:`stride_cell`): its speed and
   grade, the share of the analysed time it stands for, stride and contact times, and per group
   the right-side activation curve over the stride (0..1, from right foot strike); joint-angle
@@ -20,7 +23,7 @@ raises :class:`NothingToAnalyse` with the reason: no empty report is ever stored
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,15 +150,14 @@ def _elevation(activity: Any) -> dict[str, list[float]] | None:
 
 
 def _nothing_reason(run: Any) -> str | None:
-    td = run.terrain_distance_m
-    computed = sum(float(td.get(t, 0.0)) for t in ("uphill", "flat", "downhill"))
-    if computed > 0 and run.total_work_j > 0:
+    cov = run.coverage
+    if cov.computed_m > 0 and run.total_work_j > 0:
         return None
-    walked = float(td.get("excluded", 0.0))
+    walked = float(cov.walked_m)
     if walked > 0:
         return (
-            f"no running the model can compute: {walked / 1000:.2f} km at walking pace or "
-            "standing, which this version leaves out of the muscle loads; no report was made"
+            f"no running or walking the model can compute: {walked / 1000:.2f} km walked, and "
+            "this muscle table has no walking strides; no report was made"
         )
     return "no running or walking was found in this file (no moving stretch); no report was made"
 
@@ -167,25 +169,34 @@ def prepare(
     table: Any,
     *,
     digest: str | None = None,
+    history: Callable[[Any], Iterable[Mapping[str, Any]]] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Prepared:
     """Parse and analyse one activity file for ``profile`` (module docstring).
 
+    ``history(start)``: the runner's stored analyses before ``start`` (naive UTC), for the
+    change against the recent weeks in the advice (None: no history).
     Raises :class:`~runmuscles.errors.FileFormatError` for an unreadable file, InputError for
     a file that is not a run, :class:`NothingToAnalyse` when nothing could be analysed.
     """
-    from runmuscles.advice import plan as make_plan
     from runmuscles.io import parse_activity
-    from runmuscles.load import analyze_activity
+    from runmuscles.load import analyze_run
+    from runmuscles.load.acwr import naive_utc
+    from runmuscles.load.history import History
 
     activity = parse_activity(data, filename)
-    run = analyze_activity(activity, profile.mass_kg, profile.height_m, table, progress=progress)
-    why = _nothing_reason(run)
+    past = None
+    if history is not None and activity.start_time is not None:
+        start = naive_utc(activity.start_time)
+        if parse_time(start.isoformat()) is not None:
+            past = History.from_loads(history(start))
+    report = analyze_run(activity, profile, past, table=table, progress=progress)
+    why = _nothing_reason(report.load)
     if why is not None:
         raise NothingToAnalyse(f"{filename}: {why}")
-    load: dict[str, Any] = dict(run.to_dict())
-    load["plan"] = make_plan(run).to_dict()
-    load["stride"] = stride_cell(table, run.segments)
+    load: dict[str, Any] = dict(report.to_dict())
+    load["plan"] = report.plan.to_dict()
+    load["stride"] = stride_cell(table, report.load.segments)
     load["elevation"] = _elevation(activity)
     if parse_time(load["activity"].get("start_time")) is None:
         load["activity"]["start_time"] = None  # a device clock, not a date (e.g. FIT ticks)

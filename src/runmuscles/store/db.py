@@ -580,6 +580,23 @@ class Store:
                 for r, n in s.execute(q).all()
             ]
 
+    def recent_loads(
+        self, profile: str, until: _dt.datetime, *, days: int = 120
+    ) -> list[dict[str, Any]]:
+        """The stored analyses (plain data) of the profile's runs in the ``days`` days before
+        ``until`` (exclusive), oldest first: the history the advice compares a new run with (an
+        EWMA over 28 days has forgotten a run 120 days old: its weight is below 0.1 %)."""
+        when = self._when()
+        since = utc(until) - _dt.timedelta(days=days)
+        q = (
+            select(RunRow.load_json)
+            .join(ProfileRow, RunRow.profile_id == ProfileRow.id)
+            .where(ProfileRow.name == profile, when >= since, when < utc(until))
+            .order_by(when)
+        )
+        with self._tx() as s:
+            return [json.loads(j) for j in s.scalars(q)]
+
     def weekly_load(
         self,
         profile: str = DEFAULT_PROFILE,

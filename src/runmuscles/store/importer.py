@@ -123,7 +123,14 @@ def store_file(
     dup = store.find_duplicate(profile, sha256=digest)
     if dup is not None:
         return _duplicate(name, dup.id, dup.reason)
-    prep = prepare(data, name, store.profile(profile), table, digest=digest)
+    prep = prepare(
+        data,
+        name,
+        store.profile(profile),
+        table,
+        digest=digest,
+        history=lambda start: store.recent_loads(profile, start),
+    )
     return store_prepared(store, profile, prep)
 
 
@@ -216,7 +223,16 @@ def _one(
         if dup is not None:
             seen[digest] = dup.id
             return _duplicate(name, dup.id, dup.reason)
-        prep = execute(lambda: prepare(data, stored, body, table, digest=digest))
+        prep = execute(
+            lambda: prepare(
+                data,
+                stored,
+                body,
+                table,
+                digest=digest,
+                history=lambda start: store.recent_loads(profile, start),
+            )
+        )
         out = store_prepared(store, profile, prep)
         seen[digest] = out.id
         return Outcome(**{**asdict(out), "name": name})

@@ -2,7 +2,7 @@
 
 Load of a group = its modelled mechanical work, concentric and eccentric separately (J), summed
 over the runs by their start time (upload time when the recording has none). Days and ISO weeks
-(Monday 00:00 to Monday 00:00) are in UTC. Ratios (:mod:`runmuscles.store.acwr`) are computed on
+(Monday 00:00 to Monday 00:00) are in UTC. Ratios (:mod:`runmuscles.load.acwr`) are computed on
 the daily series from the runner's FIRST run on, so a ratio never sees a week that "starts" the
 history; each week's value is the ratio at the end of its last day (or of the range's end).
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from runmuscles.store import acwr as _acwr
+from runmuscles.load import acwr as _acwr
 
 __all__ = ["KINDS", "WeeklyLoad", "weekly_from_rows"]
 
@@ -109,8 +109,7 @@ class WeeklyLoad:
             "zones": zones,
             "sources": dict(_acwr.SOURCES),
             "source": _acwr.SOURCES["gabbett2016"],
-            "caveat": "ACWR zones were derived from team-sport training loads; applied here to "
-            "modelled muscle work they are a rough guide, not a validated injury predictor",
+            "caveat": _acwr.CAVEAT,
         }
 
 

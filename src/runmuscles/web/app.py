@@ -162,8 +162,8 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from runmuscles.load.acwr import ZONES, zone_of
     from runmuscles.report.html import template_filters
-    from runmuscles.store.acwr import ZONES, zone_of
 
     env.filters.update(template_filters())
     env.filters["zone"] = lambda r: "" if zone_of(r) is None else zone_of(r)
