@@ -31,8 +31,10 @@ Each side runs in its own process (opensim and casadi cannot share one) and is s
 ``--timeout`` (default 40 min); Moco is stopped cleanly after its current iteration, so its last
 iterate is still reported. A side that stops unconverged has done less than a solve, so the
 total-time and iteration ratios are then printed as bounds; the time per iteration is not.
-On 2 shared cores (load 4-6) a full run took 50 min and Moco did not converge within 40 min:
-the measured table is in the benchmark's note (/work/notes/moco-bench.md for issue 11).
+Measured at 3.0 m/s on 2 shared cores (load average 4-6), runmuscles at 0e08dd7: runmuscles
+938 iterations, 454 s (0.48 s/iteration); Moco 4.6 stopped at 40 min after 88 iterations,
+unconverged (27 s/iteration, 56x runmuscles' per-iteration time; Moco's Jacobian is by finite
+differences). Times on that machine are noisy; iteration counts and their ratio are not.
 
 Run:        python benchmarks/bench_moco.py [--speed 3.0] [--max-iter N] [--json out.json]
 One side:   --moco-only / --ours-only.        Quick check of the harness: --smoke.
