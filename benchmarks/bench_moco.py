@@ -506,8 +506,14 @@ def solve_ours(
         seen["iterations"] = max(seen["iterations"], int(it))
         print(f"runmuscles iteration {it} objective {obj:.6g}", flush=True)
 
-    if "progress" in inspect.signature(predict).parameters:
-        kwargs["progress"] = progress
+    params = inspect.signature(predict).parameters
+    kwargs["progress"] = progress
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        dropped = sorted(k for k in kwargs if k not in params)
+        for k in dropped:  # the engine's front door changed; keep to what it accepts
+            del kwargs[k]
+        if set(dropped) - {"progress"}:
+            print(f"note: runmuscles' predict takes no {', '.join(dropped)}; ignored")
     row: dict[str, Any] = {"solver": f"runmuscles {runmuscles.__version__}"}
     t0 = time.perf_counter()
     try:
