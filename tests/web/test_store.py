@@ -191,6 +191,15 @@ def test_duplicates_by_content_and_by_start_time(store: Store) -> None:
     assert store.find_duplicate("nobody", sha256="a" * 64) is None
 
 
+def test_groups_the_model_does_not_resolve_get_no_weekly_load(store: Store) -> None:
+    load = _load("2026-03-04T07:00:00Z", calves=100.0, deltoids=1.0)
+    load["muscles"][1]["resolved"] = False  # e.g. an arm group at its activation bound
+    rid = store.add_run(profile="default", filename="r.fit", load=load).id
+    w = store.weekly_load(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 8))
+    assert w.groups == ("calves",)
+    assert store.run(rid)["load"]["muscles"][1]["group"] == "deltoids"  # type: ignore[index]
+
+
 def test_reading_never_writes(store: Store) -> None:
     assert store.profile("ghost").to_dict() == {"name": "ghost", "mass_kg": 70.0, "height_m": 1.75}
     store.weekly_load("ghost")

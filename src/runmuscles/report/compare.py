@@ -68,6 +68,8 @@ def comparison_from_history(
         g = str(m["group"])
         if dist_km <= 0 or recent_km <= 0:
             break
+        if m.get("resolved", True) is False:
+            continue  # the model does not resolve it: no comparison is built on it
         row = ComparisonRow(
             g,
             labels.get(g, g.replace("_", " ")),
@@ -80,7 +82,7 @@ def comparison_from_history(
         share = (
             (float(m["concentric_work_j"]) + float(m["eccentric_work_j"])) / total if total else 0
         )
-        if share < MIN_SHARE or m.get("resolved", True) is False:
+        if share < MIN_SHARE:
             continue
         for kind, change in (
             ("eccentric", row.eccentric_change),

@@ -154,7 +154,7 @@ def _nothing_reason(run: Any) -> str | None:
     if cov.computed_m > 0 and run.total_work_j > 0:
         return None
     walked = float(cov.walked_m)
-    if walked > 0:
+    if walked >= 10.0:
         return (
             f"no running or walking the model can compute: {walked / 1000:.2f} km walked, and "
             "this muscle table has no walking strides; no report was made"

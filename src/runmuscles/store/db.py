@@ -419,6 +419,9 @@ class Store:
                     impulse_ns=float(m["impulse_ns"]),
                 )
                 for m in muscles
+                # a group the model does not resolve gets no weekly load or ratio (its numbers
+                # stay in load_json, marked)
+                if m.get("resolved", True) is not False
             )
             return Saved(run.id)
 

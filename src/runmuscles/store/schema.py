@@ -10,7 +10,8 @@
                  written empty: reports are drawn when shown), content_sha256 (of the file's
                  bytes; unique per profile: the same file is never stored twice)
     run_muscles  run_id -> runs (cascade), group_id, concentric_j, eccentric_j, work_j,
-                 impulse_ns   (one row per muscle group, for the weekly aggregation)
+                 impulse_ns   (one row per muscle group the model resolves, for the weekly
+                 aggregation: a group at a bound gets no weekly load or ratio)
 
 Times are naive UTC. :func:`upgrade` adds the columns and indexes a file written by an older
 version lacks (``ALTER TABLE ... ADD COLUMN``, nullable), so an existing history keeps every run.

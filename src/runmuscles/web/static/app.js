@@ -121,7 +121,9 @@ if (importForm) {
         if (s.state === 'running') { setTimeout(poll, 400); return; }
         button.disabled = false;
         if (s.state === 'failed') { show('import-msg', 'the import stopped: ' + s.error, false); return; }
-        show('import-msg', 'import finished', true);
+        show('import-msg', 'import finished ', true);
+        const more = el('a', 'show your runs', {href: q('/'), id: 'import-done'});
+        document.getElementById('import-msg').appendChild(more);
         renderSummary(s.summary);
       };
       poll();
