@@ -1,8 +1,9 @@
-"""Smooth Umberger 2003/2010 metabolic energy model.
+"""Smooth Umberger (2010) metabolic energy model with no credit for negative work.
 
-Independent truths: the model's own limiting cases (zero activation, isometric contraction),
-the definition of mechanical power (-F v), non-negativity in concentric work, and NumPy/CasADi
-agreement.
+Independent truths: the model's own limiting cases (zero activation, isometric contraction), the
+definition of mechanical power (-F v), Umberger 2010's rule that eccentric work is never paid back
+(a lengthening muscle never returns energy), the minimum heat rate of 1 W/kg muscle (Umberger et
+al. 2003 p. 104), and NumPy/CasADi agreement.
 """
 
 from __future__ import annotations
@@ -21,52 +22,71 @@ VASTI = MUSCLES["vasti_r"]
 
 
 def test_muscle_mass() -> None:
-    # density * Fmax / 0.25 MPa * l_opt (Umberger et al. 2003): soleus 5137 N, 0.05 m -> 1.09 kg
-    assert me.muscle_mass(SOLEUS) == pytest.approx(1059.7 * 5137 / 0.25e6 * 0.05)
+    # density * Fmax / 0.25 MPa * l_opt (Umberger et al. 2003)
+    m = SOLEUS
+    expected = 1059.7 * m.max_isometric_force / 0.25e6 * m.optimal_fiber_length
+    assert me.muscle_mass(SOLEUS) == pytest.approx(expected)
     total = sum(me.muscle_mass(m) for m in MUSCLES.values())
     # all model muscles together: a plausible fraction of a 75 kg body (lower limb muscle alone
     # is about 20-30 % of body mass; Handsfield 2014) -- only the order of magnitude is checked
     assert 8.0 < total < 40.0
 
 
-def test_zero_activation_costs_nothing() -> None:
+def test_zero_activation_costs_only_the_minimum_heat() -> None:
+    # Umberger et al. 2003: heat rate >= 1 W/kg of muscle; no work without activation
     for v in (-0.5, 0.0, 0.3):
         rate = me.umberger_rate(SOLEUS, 0.0, 0.0, 1.0, v)
         assert abs(rate.activation_maintenance) < 1e-3
-        assert abs(rate.shortening_lengthening) < 1e-3
-        assert abs(rate.mechanical_work) < 1e-9
-        assert abs(rate.total) < 1e-3
+        assert abs(rate.mechanical_work) < 1.0  # smoothing of max(0, P), W (project's choice)
+        floor = me.MIN_HEAT_RATE * me.muscle_mass(SOLEUS)
+        assert rate.total == pytest.approx(floor, abs=0.1 * me.muscle_mass(SOLEUS) + 1.0)
 
 
 def test_isometric_is_maintenance_heat_only() -> None:
     rate = me.umberger_rate(SOLEUS, 0.5, 0.5, 1.0, 0.0)
-    assert rate.shortening_lengthening == pytest.approx(0.0, abs=1e-12)
-    assert rate.mechanical_work == pytest.approx(0.0, abs=1e-12)
     # h_AM = (128 f + 25) A^0.6 S W/kg at l <= 1, with A = a when e = a (Umberger 2003 Eq. 3)
     f = SOLEUS.fast_twitch_fraction
-    expected = (128 * f + 25) * 0.5**0.6 * 1.5 * me.muscle_mass(SOLEUS)
+    mass = me.muscle_mass(SOLEUS)
+    expected = (128 * f + 25) * 0.5**0.6 * 1.5 * mass
+    # the length switch is a tanh step (sharpness 10/l_opt): at l = 1 it is half on, and
+    # fl(1) = 0.99943, so the switch changes h_AM by < 0.02 %
     assert rate.activation_maintenance == pytest.approx(expected, rel=1e-3)
-    assert rate.total == pytest.approx(rate.activation_maintenance)
+    # the smooth minimum-heat floor adds w^2 / (4 h) W/kg (w = 0.1 W/kg): < 1e-4 W/kg here
+    assert rate.shortening_lengthening == pytest.approx(0.0, abs=1e-4 * mass)
+    # smoothed max(0, P) at P = 0 is half the smoothing width (1 W, project's choice)
+    assert rate.mechanical_work == pytest.approx(0.5, abs=1e-9)
+    assert rate.total == pytest.approx(rate.activation_maintenance + 0.5, rel=1e-5)
 
 
 def test_long_fibres_cut_maintenance_heat() -> None:
-    # l > 1: h_AM scaled by 0.4 + 0.6 fl(l)
-    short = me.umberger_rate(SOLEUS, 0.5, 0.5, 0.95, 0.0).activation_maintenance
-    long_ = me.umberger_rate(SOLEUS, 0.5, 0.5, 1.3, 0.0).activation_maintenance
-    assert long_ / short == pytest.approx(0.4 + 0.6 * active_force_length(1.3), rel=1e-3)
+    # l > 1: h_AM scaled by 0.4 + 0.6 fl(l) (the tanh length switch is fully on at l = 1.5)
+    short = me.umberger_rate(SOLEUS, 0.5, 0.5, 0.5, 0.0).activation_maintenance
+    long_ = me.umberger_rate(SOLEUS, 0.5, 0.5, 1.5, 0.0).activation_maintenance
+    assert long_ / short == pytest.approx(0.4 + 0.6 * active_force_length(1.5), rel=1e-3)
 
 
-def test_mechanical_work_is_minus_force_times_velocity() -> None:
-    for v in (-0.4, -0.1, 0.2):
+def test_mechanical_work_is_positive_fibre_power_only() -> None:
+    for v in (-0.4, -0.1):  # shortening: -F v, exactly as Umberger 2003/2010
         rate = me.umberger_rate(VASTI, 0.7, 0.7, 0.95, v)
         f_ce = 0.7 * active_force_length(0.95) * force_velocity(v) * VASTI.max_isometric_force
         v_ce = v * VASTI.max_contraction_velocity
-        assert rate.mechanical_work == pytest.approx(-f_ce * v_ce, rel=1e-12)
-    # negative work excluded on request
-    no_neg = me.umberger_rate(VASTI, 0.7, 0.7, 0.95, 0.2, include_negative_work=False)
-    assert abs(no_neg.mechanical_work) < 1e-3 * abs(
-        me.umberger_rate(VASTI, 0.7, 0.7, 0.95, 0.2).mechanical_work
-    )
+        assert rate.mechanical_work == pytest.approx(-f_ce * v_ce, rel=1e-6)
+    # lengthening: negative fibre work is not counted (Umberger 2010), never below zero
+    for v in (0.05, 0.2, 0.6):
+        rate = me.umberger_rate(VASTI, 0.7, 0.7, 0.95, v)
+        assert 0.0 <= rate.mechanical_work < 1e-3
+
+
+@pytest.mark.parametrize("a", [0.01, 0.1, 0.5, 1.0])
+@pytest.mark.parametrize("v", [0.01, 0.1, 0.3, 0.8])
+@pytest.mark.parametrize("length", [0.6, 1.0, 1.4])
+def test_purely_eccentric_contraction_never_returns_energy(a: float, v: float, length: float) -> None:
+    # A lengthening, active muscle absorbs work; its metabolic rate stays at or above its minimum
+    # heat (1 W/kg muscle, Umberger et al. 2003), never negative, for every muscle.
+    for m in MUSCLES.values():
+        rate = me.umberger_rate(m, a, a, length, v)
+        assert rate.total >= me.MIN_HEAT_RATE * me.muscle_mass(m) - 1e-9, m.name
+        assert rate.mechanical_work >= 0.0
 
 
 def test_concentric_energy_is_positive_and_exceeds_work() -> None:

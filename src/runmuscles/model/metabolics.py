@@ -1,11 +1,15 @@
-"""Muscle metabolic energy rate: Umberger et al. (2003) with the Umberger (2010) lengthening heat.
+"""Muscle metabolic energy rate: Umberger (2010), with no credit for negative work.
 
 Sources: Umberger BR, Gerritsen KGM, Martin PE (2003) "A model of human muscle energy expenditure",
 Comput Methods Biomech Biomed Engin 6:99-111; Umberger BR (2010) "Stance and swing phase costs in
-human walking", J R Soc Interface 7:1329-1340 (lengthening heat coefficient 0.3 alpha_S(ST)).
-The if/else switches of the original model are replaced by tanh steps, as done for gradient-based
-optimal control (e.g. Falisse et al. 2019 J R Soc Interface 16:20190402; Koelewijn et al. 2019
-Comput Methods Biomech Biomed Engin 22:1045, smooth "Umberger" variants).
+human walking", J R Soc Interface 7:1329-1340. The model as published in 2010: lengthening heat
+coefficient 0.3 alpha_S(ST), and mechanical work counted only while the fibres shorten, so
+eccentric (negative) fibre work is never paid back as energy. As in Umberger et al. 2003 (p. 104)
+the heat rate of every muscle is bounded below by 1 W per kg of muscle, so the total rate of a
+muscle can never fall below that basal heat (OpenSim's Umberger2010 probe has the same floor).
+The if/else switches are replaced by tanh steps (sharpness 10 per unit, the default of Falisse et
+al. 2019 J R Soc Interface 16:20190402 for the smooth metabolic models used in optimal control)
+and the floor by a smooth maximum, so that exact derivatives exist.
 
 Per unit muscle mass (W/kg), with fast-twitch fraction f, activation-like factor A, normalised
 fibre length l (l_opt), fibre velocity v in l_opt/s (shortening negative):
@@ -16,12 +20,13 @@ fibre length l (l_opt), fibre velocity v in l_opt/s (shortening negative):
   when ``l > 1``), lengthening heat ``h_L = alpha_L v A S`` for ``v > 0``; ``alpha_ST = 100 /
   v_max,ST``, ``alpha_FT = 153 / v_max,FT``, ``alpha_L = 0.3 alpha_ST``; v_max,FT = the muscle's
   v_max (10 l_opt/s), v_max,ST = v_max,FT / 2.5;
-* mechanical work rate ``w = -F_CE v_CE / m`` (F_CE = a fl fv Fmax, the contractile force), negative
-  while lengthening;
+* heat ``h = max(h_AM + h_S/L, 1 W/kg)`` (Umberger et al. 2003, minimum heat rate);
+* mechanical work rate ``w = max(0, -F_CE v_CE) / m`` (F_CE = a fl fv Fmax, the contractile force):
+  positive work only (Umberger 2010);
 * ``A = e`` when excitation e > activation a, else ``(e + a) / 2``; S = 1.5 (aerobic conditions).
 
 Muscle mass = density * (Fmax / specific tension) * l_opt with specific tension 0.25 MPa and
-density 1059.7 kg/m^3 (both as in Umberger et al. 2003). Basal metabolism is separate
+density 1059.7 kg/m^3 (both as in Umberger et al. 2003). Whole-body basal metabolism is separate
 (:func:`basal_rate`). All functions work on floats, NumPy arrays and CasADi symbols.
 """
 
@@ -36,6 +41,8 @@ __all__ = [
     "BASAL_RATE",
     "MUSCLE_DENSITY",
     "SPECIFIC_TENSION",
+    "LENGTHENING_HEAT",
+    "MIN_HEAT_RATE",
     "EnergyRate",
     "basal_rate",
     "muscle_mass",
@@ -81,6 +88,18 @@ def _step(m: Any, x: Any, sharpness: float) -> Any:
     return 0.5 + 0.5 * m.tanh(sharpness * x)
 
 
+def _smooth_max(m: Any, x: Any, floor: float, width: float) -> Any:
+    """max(x, floor), smoothed over ``width`` (exact when |x - floor| >> width)."""
+    d = x - floor
+    return floor + 0.5 * (d + m.sqrt(d * d + width * width))
+
+
+#: Minimum heat rate of a muscle, W per kg of muscle (Umberger et al. 2003, p. 104).
+MIN_HEAT_RATE = 1.0
+#: Lengthening heat coefficient as a fraction of alpha_S(ST) (Umberger 2010).
+LENGTHENING_HEAT = 0.3
+
+
 def umberger_rate(
     muscle: MuscleParams,
     excitation: Any,
@@ -90,16 +109,19 @@ def umberger_rate(
     *,
     aerobic_factor: float = AEROBIC_FACTOR,
     sharpness_velocity: float = 10.0,
-    sharpness_length: float = 100.0,
-    sharpness_excitation: float = 100.0,
-    include_negative_work: bool = True,
+    sharpness_length: float = 10.0,
+    sharpness_excitation: float = 10.0,
+    heat_floor_width: float = 0.1,
+    work_smoothing: float = 1.0,
 ) -> EnergyRate:
-    """Smooth Umberger (2003/2010) energy rate of one muscle, W.
+    """Smooth Umberger (2010) energy rate of one muscle, W (never below its basal heat).
 
     ``lm_n``: fibre length / l_opt; ``vm_n``: fibre velocity / v_max (shortening negative), as in
     :mod:`runmuscles.model.muscle`. The ``sharpness_*`` values set the tanh steps: velocity in
-    1/(l_opt/s), length in 1/l_opt, excitation-activation in 1/1. With
-    ``include_negative_work=False`` the mechanical work rate is only counted while shortening.
+    1/(l_opt/s), length in 1/l_opt, excitation-activation in 1/1; ``heat_floor_width`` (W/kg) the
+    smoothing of the minimum heat rate and ``work_smoothing`` (W) that of max(0, fibre power).
+    ``mechanical_work`` is the positive fibre power only;
+    ``activation_maintenance + shortening_lengthening`` is the heat with its floor applied.
     """
     m = lib(excitation, activation, lm_n, vm_n)
     f = muscle.fast_twitch_fraction
@@ -123,18 +145,19 @@ def umberger_rate(
 
     alpha_ft = 153.0 / vmax_lopt
     alpha_st = 100.0 / (vmax_lopt / _VMAX_FT_TO_ST)
-    alpha_l = 0.3 * alpha_st
+    alpha_l = LENGTHENING_HEAT * alpha_st
     h_short = -(alpha_st * v * (1.0 - f) + alpha_ft * v * f) * a_pos**2 * aerobic_factor
-    h_short = h_short * (1.0 - long_fibre + long_fibre * fl)
     h_len = alpha_l * v * a_pos * aerobic_factor
-    h_sl = shortening * h_short + (1.0 - shortening) * h_len
+    h_sl = (shortening * h_short + (1.0 - shortening) * h_len) * (
+        1.0 - long_fibre + long_fibre * fl
+    )
+    heat = _smooth_max(m, h_am + h_sl, MIN_HEAT_RATE, heat_floor_width)
 
     f_ce = activation * fl * force_velocity(vm_n) * muscle.max_isometric_force  # N
     v_ce = vm_n * muscle.max_contraction_velocity  # m/s
-    work = -f_ce * v_ce  # W, positive while shortening
-    if not include_negative_work:
-        work = work * shortening
+    # positive work only (Umberger 2010), as a smooth max(0, P): never below zero
+    work = _smooth_max(m, -f_ce * v_ce, 0.0, work_smoothing)
 
     h_am_w = h_am * mass
-    h_sl_w = h_sl * mass
-    return EnergyRate(h_am_w, h_sl_w, work, h_am_w + h_sl_w + work)
+    h_sl_w = (heat - h_am) * mass  # the floor is booked as shortening/lengthening heat
+    return EnergyRate(h_am_w, h_sl_w, work, heat * mass + work)
