@@ -84,6 +84,10 @@ TRANSLATIONS: frozenset[str] = frozenset({"pelvis_tx", "pelvis_ty"})
 
 SIDES: tuple[str, ...] = ("r", "l")
 
+#: Arm DOFs. The predictive model prescribes them from measured arm swing (a sagittal model has no
+#: trunk rotation for the arms to balance) and resolves the arm muscles afterwards.
+ARM_DOFS: tuple[str, ...] = ("shoulder_r", "elbow_r", "shoulder_l", "elbow_l")
+
 #: Model muscle base name -> catalogue group id (see runmuscles.anatomy for the groups).
 MUSCLE_GROUPS: dict[str, str] = {
     "glut_max": "gluteals", "iliopsoas": "hip_flexors", "hamstrings": "hamstrings",

@@ -99,6 +99,38 @@ class Runner:
         object.__setattr__(new, "muscles", self.muscles)
         return new
 
+    def with_muscle(self, name: str, **changes: Any) -> Runner:
+        """A copy with one base muscle's parameters changed on both sides, e.g.
+        ``runner.with_muscle("soleus", max_isometric_force=4000.0)`` (``MuscleParams`` fields)."""
+        import dataclasses
+
+        bases = {m.base for m in self.muscles}
+        if name not in bases:
+            import difflib
+
+            close = tuple(difflib.get_close_matches(name, sorted(bases), n=3))
+            raise UnknownNameError(f"unknown muscle {name!r}", close)
+        try:
+            muscles = tuple(
+                dataclasses.replace(m, **changes) if m.base == name else m for m in self.muscles
+            )
+        except TypeError as exc:
+            fields = ", ".join(f.name for f in dataclasses.fields(self.muscles[0]))
+            raise InputError(f"unknown muscle parameter in {sorted(changes)}; known: {fields}") from exc
+        new = Runner(self.mass, self.height)
+        object.__setattr__(new, "contact", self.contact)
+        object.__setattr__(new, "skeleton", self.skeleton)
+        object.__setattr__(new, "muscles", muscles)
+        return new
+
+    def fingerprint(self) -> str:
+        """A digest of every parameter that shapes the dynamics (body, segments, contact,
+        muscles): equal for equal runners, different when any parameter differs."""
+        import hashlib
+
+        text = repr((self.mass, self.height, self.skeleton, self.contact, self.muscles))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     # -- named access ----------------------------------------------------------------------
     @property
     def dofs(self) -> tuple[str, ...]:

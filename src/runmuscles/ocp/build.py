@@ -1,20 +1,21 @@
 """From a :class:`Problem` to a :class:`Solution`: build (cached), guess, solve, unpack.
 
-Building the NLP of the full runner takes seconds, so transcriptions are cached per body size,
-goals and mesh; the condition (speed, grade) is an NLP parameter, so warm starts across conditions
-reuse the same NLP.
+Building the NLP of the full runner takes seconds, so transcriptions are cached per runner
+(:meth:`Runner.fingerprint`: every parameter of body, contact and muscles, so a changed runner is
+solved as changed), gait, goals and mesh; the condition (speed, grade) is an NLP parameter, so warm
+starts across conditions reuse the same NLP.
 """
 
 from __future__ import annotations
 
-import functools
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from runmuscles.model.runner import Runner
+from runmuscles.model.armswing import arm_swing
 from runmuscles.ocp.goals import Goals
 from runmuscles.ocp.guess import template_guess
 from runmuscles.ocp.node import NodeLayout, build_node_model
@@ -26,24 +27,30 @@ from runmuscles.ocp.transcription import Transcription, transcribe
 __all__ = ["get_transcription", "solve_problem"]
 
 
-@functools.lru_cache(maxsize=8)
-def _cached(
-    mass: float, height: float, goals: Goals, n_intervals: int, duration_bounds: tuple[float, float]
-) -> tuple[Transcription, NodeLayout, Runner]:
-    runner = Runner(mass=mass, height=height)
-    model, layout = build_node_model(runner, goals)
-    return transcribe(model, n_intervals, duration_bounds), layout, runner
+_CACHE: OrderedDict[tuple[Any, ...], tuple[Transcription, NodeLayout]] = OrderedDict()
+_CACHE_SIZE = 8
 
 
 def get_transcription(problem: Problem) -> tuple[Transcription, NodeLayout]:
-    tr, layout, _ = _cached(
-        problem.runner.mass,
-        problem.runner.height,
+    """The NLP of ``problem`` (built once per runner, gait, goals and mesh)."""
+    key = (
+        problem.runner.fingerprint(),
+        problem.gait,
         problem.goals,
         problem.n_intervals,
-        tuple(problem.duration_bounds),
+        tuple(problem.duration_bounds or ()),
+        problem.half_stride,
     )
-    return tr, layout
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    model, layout = build_node_model(problem.runner, problem.goals, arm_swing(problem.gait))
+    assert problem.duration_bounds is not None
+    built = transcribe(model, problem.n_intervals, problem.duration_bounds, problem.half_stride)
+    _CACHE[key] = (built, layout)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return built, layout
 
 
 def _apply_bounds(tr: Transcription, problem: Problem) -> tuple[np.ndarray, np.ndarray]:
@@ -84,7 +91,9 @@ def _initial_point(
         if guess.speed == problem.speed and guess.grade == problem.grade:
             return guess.z.copy(), guess.lam_g, guess.lam_x
         return guess.z.copy(), None, None
-    x, u, duration = template_guess(problem.runner, layout, problem.speed, problem.n_intervals)
+    x, u, duration = template_guess(
+        problem.runner, layout, problem.speed, problem.n_intervals, problem.gait
+    )
     return tr.pack(x, u, duration), None, None
 
 
@@ -159,7 +168,8 @@ def unpack_solution(
     n = tr.n_nodes
     time = np.linspace(0.0, duration, n)
     p = np.tile(np.array([[problem.speed], [problem.grade]]), (1, n))
-    outs = m.f_out.map(n)(x.T, u.T, p)
+    t = np.vstack([tr.phases, np.full(n, tr.phase_rate(duration))])
+    outs = m.f_out.map(n)(x.T, u.T, p, t)
     outputs = {name: np.asarray(v).T for name, v in zip(m.output_names, outs, strict=True)}
     return Solution(
         speed=problem.speed,
@@ -179,6 +189,7 @@ def unpack_solution(
         lam_g=result.lam_g,
         lam_x=result.lam_x,
         n_intervals=problem.n_intervals,
+        gait=problem.gait.value,
         solver_options=opts.to_dict(),
         meta={"reserve_max_nm": m.meta.get("reserve_max_nm", {})},
     )

@@ -6,12 +6,14 @@ the target speed, first flat, then rolling over the ball of the foot (heel rise 
 flat); the swing foot follows an arc to the next foot strike; hip and knee angles follow from
 two-link inverse kinematics of the leg; the body sinks about 1 cm into the soft contact
 spheres (about body weight).
-Arms swing opposite to the legs with the elbows near 80 degrees. Muscles start at 10 %
+The arms are not part of the guess: they follow the measured arm swing. Muscles start at 10 %
 activation with tendon forces in static equilibrium.
 
-Typical gait figures used only to shape the template (not as targets): cadence about
+Typical gait figures used only to shape the template (not as targets). Running: cadence about
 150 + 6 v steps/min (Lieberman 2015 reports ~170 at 3 m/s, SCIENCE.md), duty factor about
-0.45 - 0.03 v (Gazendam & Hof 2007: 30-37 % stance at running speeds).
+0.45 - 0.03 v (Gazendam & Hof 2007: 30-37 % stance at running speeds). Walking: cadence about
+70 + 35 v steps/min (about 115 at 1.3 m/s) and duty factor 0.62 (about 12 % double support per
+step), the textbook walking figures (e.g. Winter 2009), with a stance leg that stays nearly straight.
 """
 
 from __future__ import annotations
@@ -27,16 +29,27 @@ from runmuscles.ocp.node import Q_BOUNDS, NodeLayout
 __all__ = ["template_guess", "template_timing"]
 
 
-def template_timing(speed: float) -> tuple[float, float]:
+def template_timing(speed: float, gait: str = "run") -> tuple[float, float]:
     """(half-stride duration s, contact time s) of the template at ``speed`` m/s."""
-    cadence = 150.0 + 6.0 * speed
+    if gait == "walk":
+        cadence = 70.0 + 35.0 * speed
+        duty = 0.62
+    else:
+        cadence = 150.0 + 6.0 * speed
+        duty = min(max(0.45 - 0.03 * speed, 0.25), 0.45)
     half = 60.0 / cadence
-    duty = min(max(0.45 - 0.03 * speed, 0.25), 0.45)
     return half, duty * 2.0 * half
 
 
 def _leg_angles(
-    runner: Runner, t: float, speed: float, half: float, tc: float, y_hip: float, tilt: float
+    runner: Runner,
+    t: float,
+    speed: float,
+    half: float,
+    tc: float,
+    y_hip: float,
+    tilt: float,
+    lift_scale: float = 1.0,
 ) -> tuple[float, float, float, float]:
     """(hip, knee, ankle, mtp) of a leg whose foot strike is at t = 0, at time t in the stride."""
     sk = runner.skeleton
@@ -65,7 +78,7 @@ def _leg_angles(
         x_to = x_fs + ball_local[0] - ball_local[0] * math.cos(math.radians(35.0))
         x_next = x_fs + speed * stride
         ax = x_to + (x_next - x_to) * smooth
-        lift = (0.12 + 0.05 * speed) * math.sin(math.pi * s) ** 1.5
+        lift = lift_scale * (0.12 + 0.05 * speed) * math.sin(math.pi * s) ** 1.5
         ay = -ball_local[1] + r_ball - pen + lift
         ankle_rel = math.radians(-25.0) * (1.0 - smooth)
         phi = 0.0
@@ -85,35 +98,38 @@ def _leg_angles(
 
 
 def template_guess(
-    runner: Runner, layout: NodeLayout, speed: float, n_intervals: int
+    runner: Runner, layout: NodeLayout, speed: float, n_intervals: int, gait: str = "run"
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Physical state and control trajectories ``x (N+1, nx)``, ``u (N+1, nu)`` and duration."""
-    half, tc = template_timing(speed)
+    walking = gait == "walk"
+    half, tc = template_timing(speed, gait)
     sk = runner.skeleton
     seg = {s.name: s for s in sk.segments}
     lt, ls = seg["femur_r"].length, seg["tibia_r"].length
     _, ankle_pt = sk.points["ball_r"]
     ankle_h = -ankle_pt[1] + sk.sphere_radii["ball"]
-    knee_mid = math.radians(45.0)
-    y_min = ankle_h + math.sqrt(lt**2 + ls**2 + 2 * lt * ls * math.cos(knee_mid)) - 0.015
-    amp = 0.03
-    tilt = -math.radians(8.0)
+    # hip height at mid-stance (knee 45 deg running, nearly straight walking); the hip is lowest
+    # at mid-stance in running and highest there in walking (inverted pendulum)
+    knee_mid = math.radians(5.0 if walking else 45.0)
+    y_mid = ankle_h + math.sqrt(lt**2 + ls**2 + 2 * lt * ls * math.cos(knee_mid)) - 0.015
+    amp = -0.025 if walking else 0.03
+    tilt = -math.radians(4.0 if walking else 8.0)
+    lift_scale = 0.35 if walking else 1.0
 
     def q_at(t: float) -> dict[str, float]:
-        y = y_min + amp * (1.0 - math.cos(2 * math.pi * (t - tc / 2) / half))
-        q = {d: 0.0 for d in runner.dofs}
+        y = y_mid + amp * (1.0 - math.cos(2 * math.pi * (t - tc / 2) / half))
+        q = {d: 0.0 for d in layout.dofs}
         q["pelvis_tx"] = speed * t
         q["pelvis_ty"] = y
         q["pelvis_tilt"] = tilt
         q["lumbar"] = math.radians(3.0)
         for side, shift in (("r", 0.0), ("l", half)):
-            hip, knee, ankle, mtp = _leg_angles(runner, t + shift, speed, half, tc, y, tilt)
+            hip, knee, ankle, mtp = _leg_angles(
+                runner, t + shift, speed, half, tc, y, tilt, lift_scale
+            )
             q[f"hip_{side}"], q[f"knee_{side}"] = hip, knee
             q[f"ankle_{side}"], q[f"mtp_{side}"] = ankle, mtp
-        for side, other in (("r", "l"), ("l", "r")):
-            q[f"shoulder_{side}"] = 0.6 * q[f"hip_{other}"] - 0.2
-            q[f"elbow_{side}"] = math.radians(80.0)
-        for d in runner.dofs:
+        for d in layout.dofs:
             lo, hi = Q_BOUNDS.get(d, Q_BOUNDS[d.removesuffix("_r").removesuffix("_l")])
             if d != "pelvis_tx":
                 q[d] = min(max(q[d], lo + 0.05), hi - 0.05)
@@ -124,20 +140,19 @@ def template_guess(
 
     def vec(t: float) -> np.ndarray:
         qq = q_at(t)
-        return np.array([qq[d] for d in runner.dofs])
+        return np.array([qq[d] for d in layout.dofs])
 
     q = np.array([vec(t) for t in times])
     qd = np.array([(vec(t + dt) - vec(t - dt)) / (2 * dt) for t in times])
     qdd = np.array([(vec(t + dt) - 2 * vec(t) + vec(t - dt)) / dt**2 for t in times])
     qdd = np.clip(qdd, -900.0, 900.0)
 
-    muscles = runner.muscles
+    muscles = [m for m in runner.muscles if m.name in layout.muscles]
     a0 = 0.1
-    nq = len(runner.dofs)
     ft = np.zeros((len(times), len(layout.compliant)))
     comp = [m for m in muscles if m.compliant_tendon]
     for k in range(len(times)):
-        qmap = {d: q[k, i] for i, d in enumerate(runner.dofs)}
+        qmap = {d: q[k, i] for i, d in enumerate(layout.dofs)}
         for j, m in enumerate(comp):
             lmt = geometry.mtu_length(m, qmap)
             ft[k, j] = float(muscle.equilibrium_tendon_force(m, a0, lmt))
@@ -149,5 +164,4 @@ def template_guess(
         [np.full((len(times), nm), a0), qdd, dft, np.zeros((len(times), len(layout.reserves)))]
     )
     assert x.shape[1] == len(layout.states) and u.shape[1] == len(layout.controls)
-    assert q.shape[1] == nq
     return x, u, half

@@ -1,15 +1,24 @@
 """The runner's physics at one collocation node, as CasADi functions for the transcription.
 
-States ``x``: joint coordinates ``q`` and speeds ``qd`` (16 each), muscle activations ``a`` (one per
-muscle) and normalised tendon forces ``ft`` of the compliant-tendon muscles. Controls ``u``:
+The arms follow measured arm swing (:mod:`runmuscles.model.armswing`): their angles, speeds and
+accelerations are known functions of the stride phase and the time step, not decision variables,
+and their muscles are resolved after the solve (:mod:`runmuscles.ocp.arms`). Everything else is
+solved. States ``x``: the solved joint coordinates ``q`` and speeds ``qd`` (12 each: pelvis, lumbar,
+legs), activations ``a`` of the solved muscles (legs and trunk) and normalised tendon forces ``ft``
+of the compliant-tendon muscles. Controls ``u``:
 muscle excitations ``e``, joint accelerations ``qdd`` (implicit skeletal dynamics), tendon-force
 rates ``dft`` (implicit muscle dynamics, De Groote et al. 2016) and normalised reserve actuators
 ``res`` at every joint that a muscle crosses (weighted heavily; reported, never hidden).
 
-Path constraints: the skeleton's implicit dynamics residual (contact and passive joint moments
-included), scaled per degree of freedom, and the tendon-equilibrium residual of every compliant
-muscle. Outputs for post-processing: muscle forces, fibre lengths and velocities, MTU velocities,
-metabolic rates, ground reaction forces, net joint moments and reserve moments.
+Node functions take ``(x, u, p, t)``: ``p = [speed m/s, grade]`` and ``t = [phi, dphi/dt]``, the
+stride fraction of the node (0 at right foot strike) and its rate (1/s), from which the prescribed
+arm motion follows.
+
+Path constraints: the skeleton's implicit dynamics residual of the solved DOFs (contact and passive
+joint moments included), scaled per degree of freedom, and the tendon-equilibrium residual of every
+compliant muscle. Outputs for post-processing: muscle forces, fibre lengths and velocities, MTU
+velocities, metabolic rates, ground reaction forces, net joint moments of all 16 DOFs (for the arms:
+the moment their motion needs), reserve moments and the dynamics residual.
 """
 
 from __future__ import annotations
@@ -20,7 +29,9 @@ from typing import Any
 import casadi as ca
 import numpy as np
 
+from runmuscles.conventions import ARM_DOFS
 from runmuscles.model import geometry, muscle
+from runmuscles.model.armswing import ArmSwing, arm_swing
 from runmuscles.model.metabolics import umberger_rate
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.goals import Goals
@@ -40,8 +51,6 @@ Q_BOUNDS: dict[str, tuple[float, float]] = {
     "knee": (-5 * DEG, 150 * DEG),
     "ankle": (-60 * DEG, 45 * DEG),
     "mtp": (-30 * DEG, 70 * DEG),
-    "shoulder": (-90 * DEG, 90 * DEG),
-    "elbow": (0 * DEG, 150 * DEG),
 }
 QD_SCALE = {"pelvis_tx": 4.0, "pelvis_ty": 1.0}
 QDD_SCALE = {"pelvis_tx": 10.0, "pelvis_ty": 30.0}
@@ -52,8 +61,6 @@ RESERVE_MAX = {
     "knee": 30.0,
     "ankle": 30.0,
     "mtp": 10.0,
-    "shoulder": 10.0,
-    "elbow": 10.0,
 }
 #: Typical generalised force per DOF, to scale the dynamics residual (fraction of m g or m g * 1 m).
 TAU_SCALE = {
@@ -65,8 +72,6 @@ TAU_SCALE = {
     "knee": 0.2,
     "ankle": 0.2,
     "mtp": 0.03,
-    "shoulder": 0.02,
-    "elbow": 0.01,
 }
 
 
@@ -93,12 +98,17 @@ def _permutation(names: tuple[str, ...]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class NodeLayout:
-    """Names and slices of the node state and control vectors."""
+    """Names and slices of the node state and control vectors.
+
+    ``dofs`` are the solved degrees of freedom, ``prescribed`` those that follow the measured arm
+    swing; ``muscles`` the solved muscles (those crossing solved DOFs only).
+    """
 
     dofs: tuple[str, ...]
     muscles: tuple[str, ...]
     compliant: tuple[str, ...]
     reserves: tuple[str, ...]
+    prescribed: tuple[str, ...] = ()
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -119,16 +129,24 @@ class NodeLayout:
         )
 
 
-def build_node_model(runner: Runner, goals: Goals | None = None) -> tuple[NodeModel, NodeLayout]:
-    """CasADi node functions of ``runner`` for :func:`runmuscles.ocp.transcription.transcribe`."""
+def build_node_model(
+    runner: Runner, goals: Goals | None = None, swing: ArmSwing | None = None
+) -> tuple[NodeModel, NodeLayout]:
+    """CasADi node functions of ``runner`` for :func:`runmuscles.ocp.transcription.transcribe`.
+
+    ``swing``: the prescribed arm motion (default: measured running arm swing).
+    """
     goals = goals or Goals()
-    dofs = runner.dofs
-    muscles = runner.muscles
+    swing = swing or arm_swing("run")
+    all_dofs = runner.dofs
+    prescribed = tuple(d for d in all_dofs if d in ARM_DOFS)
+    dofs = tuple(d for d in all_dofs if d not in prescribed)
+    muscles = tuple(m for m in runner.muscles if not set(m.dofs) & set(prescribed))
     compliant = tuple(m for m in muscles if m.compliant_tendon)
     crossed = {d for m in muscles for d in m.dofs}
     reserves = tuple(d for d in dofs if d in crossed)
     layout = NodeLayout(
-        dofs, tuple(m.name for m in muscles), tuple(m.name for m in compliant), reserves
+        dofs, tuple(m.name for m in muscles), tuple(m.name for m in compliant), reserves, prescribed
     )
     nq, nm, nc, nr = len(dofs), len(muscles), len(compliant), len(reserves)
     mass = runner.total_mass
@@ -137,6 +155,7 @@ def build_node_model(runner: Runner, goals: Goals | None = None) -> tuple[NodeMo
     x = ca.SX.sym("x", len(layout.states))
     u = ca.SX.sym("u", len(layout.controls))
     p = ca.SX.sym("p", 2)
+    t = ca.SX.sym("t", 2)  # stride fraction phi, dphi/dt
     grade = p[1]
     q, qd = x[:nq], x[nq : 2 * nq]
     a = x[2 * nq : 2 * nq + nm]
@@ -145,13 +164,21 @@ def build_node_model(runner: Runner, goals: Goals | None = None) -> tuple[NodeMo
     dft = u[nm + nq : nm + nq + nc]
     res = u[nm + nq + nc :]
 
-    qmap = {d: q[i] for i, d in enumerate(dofs)}
-    qdmap = {d: qd[i] for i, d in enumerate(dofs)}
+    # prescribed arms: theta(phi), dtheta/dt = theta' phi_dot, d2theta/dt2 = theta'' phi_dot^2
+    arm_q = swing.angles(t[0], 0)
+    arm_qd = {d: v * t[1] for d, v in swing.angles(t[0], 1).items()}
+    arm_qdd = {d: v * t[1] ** 2 for d, v in swing.angles(t[0], 2).items()}
+    qmap = {d: q[i] for i, d in enumerate(dofs)} | arm_q
+    qdmap = {d: qd[i] for i, d in enumerate(dofs)} | arm_qd
+    qddmap = {d: qdd[i] for i, d in enumerate(dofs)} | arm_qdd
+    q_all = ca.vertcat(*[qmap[d] for d in all_dofs])
+    qd_all = ca.vertcat(*[qdmap[d] for d in all_dofs])
+    qdd_all = ca.vertcat(*[qddmap[d] for d in all_dofs])
     comp_index = {m.name: k for k, m in enumerate(compliant)}
 
     forces, fiber_len, fiber_vel, mtu_vel, edot = [], [], [], [], []
     hill = []
-    tau_mus = {d: 0.0 for d in dofs}
+    tau_mus: dict[str, Any] = {d: 0.0 for d in all_dofs}
     for i, m in enumerate(muscles):
         l_mt = geometry.mtu_length(m, qmap)
         arms = geometry.moment_arms(m, qmap)
@@ -177,8 +204,11 @@ def build_node_model(runner: Runner, goals: Goals | None = None) -> tuple[NodeMo
 
     res_max = np.array([RESERVE_MAX[_joint(d)] for d in reserves])
     tau_res = {d: res[k] * res_max[k] for k, d in enumerate(reserves)}
-    tau_applied = ca.vertcat(*[tau_mus[d] + tau_res.get(d, 0.0) for d in dofs])
-    resid = runner.implicit_residual(q, qd, qdd, tau_applied, grade)
+    tau_applied = ca.vertcat(*[tau_mus[d] + tau_res.get(d, 0.0) for d in all_dofs])
+    # the arms get exactly the moment their prescribed motion needs: their rows are not imposed
+    resid_all = runner.implicit_residual(q_all, qd_all, qdd_all, tau_applied, grade)
+    solved = [all_dofs.index(d) for d in dofs]
+    resid = ca.vertcat(*[resid_all[i] for i in solved])
     tau_scale = np.array([weight * TAU_SCALE[_joint(d)] for d in dofs])
     path = ca.vertcat(resid / tau_scale, *hill)
 
@@ -195,9 +225,16 @@ def build_node_model(runner: Runner, goals: Goals | None = None) -> tuple[NodeMo
         + goals.tendon_rate * ca.sumsqr(dft / 10.0) / max(nc, 1)
     )
 
-    grf = runner.ground_reaction(q, qd)
-    passive = runner.passive_moments(q, qd)
-    net = tau_applied + passive
+    grf = runner.ground_reaction(q_all, qd_all)
+    passive = runner.passive_moments(q_all, qd_all)
+    # net moment: muscles + reserves + passive; for the arms, the moment the motion needs
+    arm_rows = {all_dofs.index(d) for d in prescribed}
+    net = ca.vertcat(
+        *[
+            resid_all[i] + tau_applied[i] + passive[i] if i in arm_rows else tau_applied[i] + passive[i]
+            for i in range(len(all_dofs))
+        ]
+    )
     outputs = {
         "force": ca.vertcat(*forces),
         "fiber_length": ca.vertcat(*fiber_len),
@@ -209,9 +246,14 @@ def build_node_model(runner: Runner, goals: Goals | None = None) -> tuple[NodeMo
         "moment": net,
         "reserve_moment": ca.vertcat(*[tau_res[d] for d in reserves]) if nr else ca.SX(0, 1),
         "residual": resid,
+        "q_all": q_all,
+        "qd_all": qd_all,
+        "qdd_all": qdd_all,
     }
     names = tuple(outputs)
-    f_out = ca.Function("node_out", [x, u, p], list(outputs.values()), ["x", "u", "p"], list(names))
+    args = [x, u, p, t]
+    arg_names = ["x", "u", "p", "t"]
+    f_out = ca.Function("node_out", args, list(outputs.values()), arg_names, list(names))
 
     lb, ub = _bounds(layout)
     xs, us = _scales(layout)
@@ -224,9 +266,9 @@ def build_node_model(runner: Runner, goals: Goals | None = None) -> tuple[NodeMo
         x_ub=ub[: len(layout.states)],
         u_lb=lb[len(layout.states) :],
         u_ub=ub[len(layout.states) :],
-        f_dot=ca.Function("node_dot", [x, u, p], [xdot]),
-        f_path=ca.Function("node_path", [x, u, p], [path]),
-        f_cost=ca.Function("node_cost", [x, u, p], [cost]),
+        f_dot=ca.Function("node_dot", args, [xdot]),
+        f_path=ca.Function("node_path", args, [path]),
+        f_cost=ca.Function("node_cost", args, [cost]),
         f_out=f_out,
         output_names=names,
         x_mirror=_permutation(layout.states),

@@ -11,72 +11,95 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from runmuscles.conventions import Gait
 from runmuscles.errors import InputError, OutOfRangeError
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.goals import Goals
 
-__all__ = ["GRADE_RANGE", "SPEED_RANGE", "Problem", "predictive"]
+__all__ = ["DURATION_BOUNDS", "GRADE_RANGE", "SPEED_RANGE", "Gait", "Problem", "predictive"]
 
-#: Conditions the predictive model is built for (m/s, rise/run).
-SPEED_RANGE = (1.5, 7.0)
-GRADE_RANGE = (-0.40, 0.40)
+#: Conditions the predictive model is built for, per gait (m/s, rise/run).
+SPEED_RANGE = {Gait.RUN: (1.5, 8.0), Gait.WALK: (0.5, 3.0)}
+GRADE_RANGE = {Gait.RUN: (-0.40, 0.40), Gait.WALK: (-0.40, 0.50)}
+#: Bounds of the simulated half stride (s), per gait.
+DURATION_BOUNDS = {Gait.RUN: (0.18, 0.60), Gait.WALK: (0.30, 1.00)}
 
 
 @dataclass
 class Problem:
-    """A periodic running stride at an imposed average speed on a treadmill of given grade.
+    """A periodic running or walking stride at an imposed average speed on a treadmill of given
+    grade.
 
     ``half_stride``: simulate from right foot strike to left foot strike with left/right symmetry
     (the full stride is the half stride followed by its mirror image). ``bounds`` overrides state or
     control bounds by name, e.g. ``{"q:knee_r": (0, 2.4)}`` (physical units). ``duration_bounds``
-    bound the simulated interval (s). ``guess`` is a previous :class:`Solution` (warm start) or None
-    (kinematic template).
+    bound the simulated interval (s; default per gait). ``guess`` is a previous :class:`Solution`
+    (warm start) or None (a cold start: the solver tries its cold guesses).
     """
 
     runner: Runner
     speed: float
     grade: float = 0.0
+    gait: Gait = Gait.RUN
     n_intervals: int = 50
     half_stride: bool = True
     goals: Goals = field(default_factory=Goals)
     bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
-    duration_bounds: tuple[float, float] = (0.18, 0.60)
+    duration_bounds: tuple[float, float] | None = None
     guess: Any = None
 
+    def __post_init__(self) -> None:
+        try:
+            self.gait = Gait(self.gait)
+        except ValueError:
+            raise InputError(f"gait {self.gait!r} must be 'run' or 'walk'") from None
+        if self.duration_bounds is None:
+            self.duration_bounds = DURATION_BOUNDS[self.gait]
+
     def condition(self) -> str:
-        return f"{self.speed:.2f} m/s, grade {self.grade * 100:+.1f} %"
+        what = "walking" if self.gait == Gait.WALK else "running"
+        return f"{what} {self.speed:.2f} m/s, grade {self.grade * 100:+.1f} %"
 
     def validate(self) -> None:
-        check_condition(self.speed, self.grade)
+        check_condition(self.speed, self.grade, self.gait)
         if not (10 <= self.n_intervals <= 400):
             raise InputError(f"n_intervals {self.n_intervals} must be between 10 and 400")
         if not self.half_stride:
             raise InputError("only half-stride problems with left/right symmetry are supported")
 
 
-def check_condition(speed: float, grade: float) -> None:
-    """Raise a clear error for an impossible or unsupported running condition."""
+def check_condition(speed: float, grade: float, gait: Gait | str = Gait.RUN) -> None:
+    """Raise a clear error for an impossible or unsupported condition of ``gait``."""
     if not (isinstance(speed, (int, float)) and math.isfinite(speed)) or speed <= 0:
         shown = f"{speed:g}" if isinstance(speed, (int, float)) else repr(speed)
         raise InputError(f"speed {shown} m/s must be a positive number")
     if not (isinstance(grade, (int, float)) and math.isfinite(grade)):
         raise InputError(f"grade {grade!r} must be a number (rise/run, e.g. 0.05 for 5 %)")
-    lo, hi = SPEED_RANGE
+    gait = Gait(gait)
+    lo, hi = SPEED_RANGE[gait]
     if not lo <= speed <= hi:
-        raise OutOfRangeError(
-            f"speed {speed:g} m/s is outside the running model's range {lo:g}..{hi:g} m/s; "
-            "below it people walk, above it is sprinting, which this model is not built for"
+        why = (
+            "below it people walk (gait='walk'); above it is sprinting, which this model is not "
+            "built for"
+            if gait == Gait.RUN
+            else "above it people run (gait='run')"
         )
-    glo, ghi = GRADE_RANGE
+        raise OutOfRangeError(
+            f"speed {speed:g} m/s is outside the {gait.value} model's range {lo:g}..{hi:g} m/s; "
+            + why
+        )
+    glo, ghi = GRADE_RANGE[gait]
     if not glo <= grade <= ghi:
         raise OutOfRangeError(
-            f"grade {grade * 100:+.0f} % is outside the model's range "
+            f"grade {grade * 100:+.0f} % is outside the {gait.value} model's range "
             f"{glo * 100:+.0f}..{ghi * 100:+.0f} %"
         )
 
 
-def predictive(runner: Runner, speed: float, grade: float = 0.0, **fields: Any) -> Problem:
+def predictive(
+    runner: Runner, speed: float, grade: float = 0.0, gait: Gait | str = Gait.RUN, **fields: Any
+) -> Problem:
     """An editable predictive problem for ``runner`` at ``speed`` (m/s) and ``grade``."""
-    problem = Problem(runner=runner, speed=float(speed), grade=float(grade), **fields)
+    problem = Problem(runner=runner, speed=float(speed), grade=float(grade), gait=gait, **fields)
     problem.validate()
     return problem

@@ -38,6 +38,7 @@ class Solution:
     n_intervals: int
     solver_options: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    gait: str = "run"
 
     @property
     def duration(self) -> float:
