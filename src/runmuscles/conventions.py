@@ -21,6 +21,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "ARM_DOFS",
     "BODY_HEIGHT_RANGE_M",
     "BODY_MASS_RANGE_KG",
     "DOFS",

@@ -26,6 +26,7 @@ __all__ = [
     "CONDITION_KEYS",
     "DEFAULT_CONTACT_THRESHOLD_N",
     "DOFS",
+    "GAITS",
     "JOINTS",
     "KIND",
     "MUSCLE_FIELDS",
@@ -36,6 +37,7 @@ __all__ = [
     "build_dataset",
     "check_dataset",
     "close_names",
+    "resolution",
     "split_side",
 ]
 
@@ -58,6 +60,30 @@ JOINTS: tuple[str, ...] = ("hip", "knee", "ankle")
 PHASES: tuple[str, ...] = ("stance", "swing", "float")
 CONDITION_KEYS: tuple[str, ...] = ("speed_m_s", "grade", "mass_kg", "height_m")
 DEFAULT_CONTACT_THRESHOLD_N = 20.0
+GAITS: tuple[str, ...] = ("run", "walk")
+#: Activation bounds a muscle is "pinned" at when it never leaves them (floor) or sits at the top
+#: for more than SATURATION_FRACTION of the stride: its work is then set by a bound, not resolved.
+FLOOR_ACTIVATION = 0.02
+SATURATED_ACTIVATION = 0.98
+SATURATION_FRACTION = 0.05
+
+
+def resolution(activation: NDArray[np.float64]) -> str:
+    """Why a muscle's numbers are not resolved by the model ("" when they are), from its
+    activation over the stride: at the floor all stride long (nothing for it to do in a sagittal
+    model: floor noise), or pinned at full activation (its strength, not its use, sets the load)."""
+    a = np.asarray(activation, dtype=float)
+    if float(a.max()) < FLOOR_ACTIVATION:
+        return (
+            f"activation stays below {FLOOR_ACTIVATION} all stride: at its floor, the model gives "
+            "this muscle nothing to do in this stride"
+        )
+    if float(np.mean(a >= SATURATED_ACTIVATION)) > SATURATION_FRACTION:
+        return (
+            f"activation at its upper bound for over {SATURATION_FRACTION:.0%} of the stride: "
+            "its load is set by its strength limit"
+        )
+    return ""
 KIND = "runmuscles.GaitCycle"
 
 Series = Mapping[str, ArrayLike]
@@ -96,7 +122,7 @@ def build_dataset(
     moments: Series,
     grf: Mapping[str, Series],
     muscles: Mapping[str, Series],
-    condition: Mapping[str, float],
+    condition: Mapping[str, Any],
     qd: Series | None = None,
     qdd: Series | None = None,
     tendons: Series | None = None,
@@ -104,6 +130,7 @@ def build_dataset(
     provenance: Mapping[str, Any] | None = None,
     muscle_groups: Mapping[str, str] | None = None,
     contact_threshold_n: float = DEFAULT_CONTACT_THRESHOLD_N,
+    unresolved: Mapping[str, str] | None = None,
 ) -> xr.Dataset:
     """The Dataset of a GaitCycle from named 1-D arrays (arguments: GaitCycle.from_arrays)."""
     t = np.asarray(time, dtype=float)
@@ -218,6 +245,16 @@ def build_dataset(
     )
     for f, (unit, text) in MUSCLE_FIELDS.items():
         ds[f] = (("time", "muscle"), fields[f], {"units": unit, "long_name": text})
+    notes = [
+        (unresolved or {}).get(name) or resolution(fields["activation"][:, i])
+        for i, name in enumerate(names)
+    ]
+    ds["resolved"] = (
+        "muscle",
+        np.array([not note for note in notes]),
+        {"long_name": "the model resolves this muscle's numbers (see unresolved_reason)"},
+    )
+    ds["unresolved_reason"] = ("muscle", np.array(notes, dtype=object), {"long_name": "why not"})
     ds["tendon_force"] = (("time", "tendon"), ta, {"units": "N", "source": tendon_source})
     if joint_reactions is not None:
         ja = np.zeros((n, len(JOINTS), 2))
@@ -249,9 +286,13 @@ def build_dataset(
     except (TypeError, ValueError) as exc:
         msg = f"provenance must be JSON-serialisable (plain numbers, text): {exc}"
         raise InputError(msg) from exc
+    gait = str(condition.get("gait", "run"))  # type: ignore[call-overload]
+    if gait not in GAITS:
+        raise InputError(f"condition gait={gait!r} must be one of {', '.join(GAITS)}")
     ds.attrs = {
         "kind": KIND,
         **cond,
+        "gait": gait,
         "contact_threshold_n": float(contact_threshold_n),
         "qd_source": "finite differences of q: " + ", ".join(derived) if derived else "given",
         "provenance": prov_json,
@@ -284,7 +325,7 @@ def check_dataset(ds: xr.Dataset) -> None:
     _check_finite(ds)
 
 
-def _condition(condition: Mapping[str, float]) -> dict[str, float]:
+def _condition(condition: Mapping[str, Any]) -> dict[str, float]:
     missing = [k for k in CONDITION_KEYS if k not in condition]
     if missing:
         raise InputError(f"condition lacks {', '.join(missing)}; give {', '.join(CONDITION_KEYS)}")

@@ -19,6 +19,7 @@ from runmuscles.cycle.dataset import (
     KIND,
     PHASES,
     SIDES,
+    resolution,
     build_dataset,
     check_dataset,
     close_names,
@@ -76,6 +77,7 @@ class GaitCycle:
         provenance: Mapping[str, Any] | None = None,
         muscle_groups: Mapping[str, str] | None = None,
         contact_threshold_n: float = DEFAULT_CONTACT_THRESHOLD_N,
+        unresolved: Mapping[str, str] | None = None,
     ) -> GaitCycle:
         """Build a GaitCycle from named 1-D arrays, one value per time sample (SI units).
 
@@ -97,6 +99,8 @@ class GaitCycle:
                 iterations, wall_time_s, nlp_variables, options}, ...). Version and date are added.
             muscle_groups: muscle base name -> catalogue group, overriding :data:`MUSCLE_GROUPS`.
             contact_threshold_n: vertical GRF (N) above which a foot is in stance.
+            unresolved: muscle name -> why the model cannot resolve it (e.g. beyond a sagittal
+                model); other muscles are judged by their activation (``dataset.resolution``).
         """
         return cls(
             build_dataset(
@@ -113,14 +117,22 @@ class GaitCycle:
                 provenance=provenance,
                 muscle_groups=muscle_groups,
                 contact_threshold_n=contact_threshold_n,
+                unresolved=unresolved,
             )
         )
 
     # ------------------------------------------------------------------ basics
     @property
-    def condition(self) -> dict[str, float]:
-        """speed_m_s, grade, mass_kg, height_m."""
-        return {k: float(self.ds.attrs[k]) for k in CONDITION_KEYS}
+    def condition(self) -> dict[str, Any]:
+        """speed_m_s, grade, mass_kg, height_m (numbers) and gait ("run" or "walk")."""
+        out: dict[str, Any] = {k: float(self.ds.attrs[k]) for k in CONDITION_KEYS}
+        out["gait"] = str(self.ds.attrs.get("gait", "run"))
+        return out
+
+    @property
+    def gait(self) -> str:
+        """"run" or "walk"."""
+        return str(self.ds.attrs.get("gait", "run"))
 
     @property
     def provenance(self) -> dict[str, Any]:
@@ -263,7 +275,92 @@ class GaitCycle:
             "peak_braking_grf_bw": max(0.0, float(-fx.min())) / bw,
             "peak_propulsive_grf_bw": max(0.0, float(fx.max())) / bw,
             "cost_of_transport_j_per_kg_m": self.cost_of_transport,
+            "peak_knee_flexion_swing_deg": self.peak_knee_flexion_swing_deg,
+            "foot_angle_at_contact_deg": self.foot_angle_at_contact_deg,
+            "strike": self.strike,
+            "double_support_fraction": self.double_support_fraction,
+            "trunk_lean_deg": self.trunk_lean_deg,
         }
+
+    # ------------------------------------------------------------------ posture and strike
+    def _q(self, dof: str) -> NDArray[np.float64] | None:
+        dofs = [str(d) for d in self.ds["dof"].values]
+        if dof not in dofs:
+            return None
+        return np.asarray(self.ds["q"].sel(dof=dof).values, dtype=float)
+
+    @property
+    def peak_knee_flexion_swing_deg(self) -> float | None:
+        """Peak knee flexion (deg) while the same leg is in swing, mean of the legs present."""
+        peaks = []
+        for side in SIDES:
+            knee = self._q(f"knee_{side}")
+            if knee is None:
+                continue
+            swing = ~np.asarray(self.ds["stance"].sel(side=side).values, dtype=bool)
+            if swing.any():
+                peaks.append(float(np.degrees(knee[swing].max())))
+        return float(np.mean(peaks)) if peaks else None
+
+    def _foot_angle(self, side: str) -> NDArray[np.float64] | None:
+        """Sole angle to the belt (rad, + toes up): pelvis tilt + hip - knee + ankle."""
+        parts = [self._q(d) for d in ("pelvis_tilt", f"hip_{side}", f"knee_{side}", f"ankle_{side}")]
+        if any(p is None for p in parts):
+            return None
+        tilt, hip, knee, ankle = parts  # type: ignore[misc]
+        return tilt + hip - knee + ankle
+
+    @property
+    def foot_angle_at_contact_deg(self) -> float | None:
+        """Sole-to-belt angle (deg) at first contact, + = toes up (heel first); mean of the legs'
+        contacts (the instant the foot's vertical GRF rises through the contact threshold)."""
+        angles = []
+        for side in SIDES:
+            foot = self._foot_angle(side)
+            fy = np.asarray(self.ds["grf"].sel(side=side, component="fy").values, dtype=float)
+            if foot is None:
+                continue
+            thr = float(self.ds.attrs["contact_threshold_n"])
+            up = np.nonzero((fy[:-1] <= thr) & (fy[1:] > thr))[0]
+            if up.size == 0 and fy[0] > thr and fy[-1] <= thr * 1.5:
+                up = np.array([0])  # contact at the start of the stride
+            for k in up[:1]:
+                w = 0.0 if fy[k + 1] == fy[k] else (thr - fy[k]) / (fy[k + 1] - fy[k])
+                w = float(np.clip(w, 0.0, 1.0))
+                angles.append(float(np.degrees(foot[k] + w * (foot[k + 1] - foot[k]))))
+        return float(np.mean(angles)) if angles else None
+
+    @property
+    def strike(self) -> str | None:
+        """"rearfoot", "midfoot" or "forefoot" from the foot angle at contact, with the
+        thresholds of Altman & Davis 2012 (Gait Posture 35:298): above 8.0 deg rearfoot, below
+        -1.6 deg forefoot, midfoot between."""
+        angle = self.foot_angle_at_contact_deg
+        if angle is None:
+            return None
+        if angle > 8.0:
+            return "rearfoot"
+        if angle < -1.6:
+            return "forefoot"
+        return "midfoot"
+
+    @property
+    def double_support_fraction(self) -> float:
+        """Fraction of the stride with both feet on the ground (0 in running)."""
+        st = np.asarray(self.ds["stance"].transpose("time", "side").values, dtype=bool)
+        both = st.all(axis=1).astype(float)
+        return self._integral(both) / self.stride_time
+
+    @property
+    def trunk_lean_deg(self) -> float | None:
+        """Mean trunk angle from the vertical of gravity (deg), + forward. The trunk's absolute
+        angle in the belt frame is pelvis_tilt + lumbar (counter-clockwise = backward); on a
+        slope the belt normal is tilted back from the vertical by atan(grade)."""
+        tilt, lumbar = self._q("pelvis_tilt"), self._q("lumbar")
+        if tilt is None or lumbar is None:
+            return None
+        lean = -(tilt + lumbar) - np.arctan(float(self.ds.attrs["grade"]))
+        return float(np.degrees(self._integral(lean) / self.stride_time))
 
     # ------------------------------------------------------------------ joints
     def _joint_side(self, dof: str) -> Summary:
@@ -327,6 +424,19 @@ class GaitCycle:
             self._series[var] = np.asarray(values, dtype=float)
         return self._series[var][:, self._muscles.index(name)]
 
+    def unresolved_reason(self, name: str) -> str:
+        """Why the model does not resolve this muscle's numbers ("" when it does): at its
+        activation floor all stride, pinned at full activation, or beyond a sagittal model."""
+        self._muscle("activation", name)  # checks the name
+        i = self._muscles.index(name)
+        if "unresolved_reason" in self.ds:
+            return str(self.ds["unresolved_reason"].values[i])
+        return resolution(self._muscle("activation", name))
+
+    def resolved(self, name: str) -> bool:
+        """True when the model resolves this muscle's numbers (see :meth:`unresolved_reason`)."""
+        return not self.unresolved_reason(name)
+
     def fibre_work(self, name: str) -> tuple[float, float]:
         """(concentric, eccentric) fibre work per stride (J), both >= 0.
 
@@ -378,6 +488,8 @@ class GaitCycle:
                 ph: self.phase_mean(a, self._phase_name(ph, side)) for ph in PHASES
             },
             "peak_activation_at": float((t[int(np.argmax(a))] - t[0]) / self.stride_time),
+            "resolved": self.resolved(name),
+            "unresolved_reason": self.unresolved_reason(name) or None,
         }
 
     def muscle_table(self) -> xr.Dataset:
@@ -476,8 +588,17 @@ class GaitCycle:
                 "patellar_peak_force_bw": self.tendon_peak_bw("patellar"),
             },
             "joint_loads": {j: self.joint_load_peak_bw(j) for j in JOINTS},
+            "reserves": self.provenance.get("reserves"),
             "solver": {
-                k: solver.get(k) for k in ("status", "iterations", "wall_time_s", "nlp_variables")
+                k: solver.get(k)
+                for k in (
+                    "status",
+                    "iterations",
+                    "wall_time_s",
+                    "nlp_variables",
+                    "guesses_tried",
+                    "guess_kept",
+                )
             },
         }
 
@@ -521,6 +642,9 @@ class GaitCycle:
         out = out.assign_coords(coords)
         for name, var in self.ds.data_vars.items():
             if name == "stance":
+                continue
+            if "time" not in var.dims:
+                out[name] = var
                 continue
             arr = np.moveaxis(var.values, var.dims.index("time"), 0)
             flat = arr.reshape(arr.shape[0], -1)

@@ -17,14 +17,16 @@ import numpy as np
 
 from runmuscles.model.armswing import arm_swing
 from runmuscles.ocp.goals import Goals
-from runmuscles.ocp.guess import template_guess
+from runmuscles.errors import InputError
+from runmuscles.ocp.continuation import sensitivity
+from runmuscles.ocp.guess import measured_guess, template_guess
 from runmuscles.ocp.node import NodeLayout, build_node_model
-from runmuscles.ocp.problem import Problem
+from runmuscles.ocp.problem import Problem, WarmStart
 from runmuscles.ocp.solution import Solution
-from runmuscles.ocp.solve import SolverOptions, solve_nlp
+from runmuscles.ocp.solve import SolveResult, SolverOptions, solve_nlp
 from runmuscles.ocp.transcription import Transcription, transcribe
 
-__all__ = ["get_transcription", "solve_problem"]
+__all__ = ["COLD_GUESSES", "get_transcription", "solve", "unpack_solution"]
 
 
 _CACHE: OrderedDict[tuple[Any, ...], tuple[Transcription, NodeLayout]] = OrderedDict()
@@ -76,68 +78,137 @@ def _apply_bounds(tr: Transcription, problem: Problem) -> tuple[np.ndarray, np.n
     return lbx, ubx
 
 
-def _initial_point(
-    tr: Transcription, layout: NodeLayout, problem: Problem
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Scaled initial point and, for a warm start at the very same condition, multipliers.
+#: Cold initial guesses by name, tried in the order of ``SolverOptions.cold_guesses``.
+COLD_GUESSES = {"measured": measured_guess, "template": template_guess}
 
-    A previous solution at another condition is used as it is (rescaling the forward motion
-    to the new speed was tried: it makes the stance foot slide, a far larger violation than
-    the periodicity gap it closes). Its multipliers are dropped: they belong to the old
-    condition and mislead the first iterations (measured: more iterations with them).
-    """
+
+def _warm_point(tr: Transcription, problem: Problem) -> np.ndarray | None:
+    """The scaled initial point from a previous solution of the same NLP (same runner, gait and
+    mesh), moved to the new condition along its sensitivity when it carries one (a first-order
+    continuation predictor), else as it is. None for a cold start."""
     guess = problem.guess
-    if isinstance(guess, Solution) and guess.n_intervals == problem.n_intervals:
-        if guess.speed == problem.speed and guess.grade == problem.grade:
-            return guess.z.copy(), guess.lam_g, guess.lam_x
-        return guess.z.copy(), None, None
-    x, u, duration = template_guess(
-        problem.runner, layout, problem.speed, problem.n_intervals, problem.gait
+    if guess is None:
+        return None
+    if isinstance(guess, Solution):
+        guess = guess.warm_start()
+    if not isinstance(guess, WarmStart):
+        raise InputError(f"guess must be a Solution, a WarmStart or None, not {type(guess)}")
+    fits = (
+        np.size(guess.z) == tr.n_variables
+        and guess.gait == problem.gait.value
+        and guess.n_intervals == problem.n_intervals
+        and guess.runner_fingerprint in ("", problem.runner.fingerprint())
     )
-    return tr.pack(x, u, duration), None, None
+    if not fits:
+        raise InputError(
+            f"the warm start ({guess.source or 'a previous solution'}: {guess.gait}, "
+            f"{guess.n_intervals} intervals) was solved for another runner, gait or mesh than "
+            f"this problem ({problem.gait.value}, {problem.n_intervals} intervals); pass "
+            "guess=None for a cold start"
+        )
+    z = np.asarray(guess.z, dtype=float).copy()
+    dz = guess.dz_dp
+    if dz is not None:
+        step = np.array([problem.speed - guess.speed, problem.grade - guess.grade])
+        z = z + np.asarray(dz) @ step
+        z = np.clip(z, tr.lbx, tr.ubx)
+    return z
 
 
-def solve_problem(
+def solve(
     problem: Problem,
     options: SolverOptions | None = None,
     progress: Callable[[int, float], None] | None = None,
 ) -> Solution:
+    """Solve a :class:`~runmuscles.ocp.problem.Problem`: the one way to a predicted stride.
+
+    From a warm start (``problem.guess`` a :class:`Solution` of the same gait and mesh) the exact-
+    Hessian interior-point method starts at the guess moved along its sensitivity. From a cold
+    start every guess of ``options.cold_guesses`` is tried (measured kinematics, then the
+    kinematic template) and the converged one with the lowest objective is kept; the result
+    lists what was tried. Raises :class:`~runmuscles.errors.ConvergenceError` when nothing
+    converges. ``progress(iteration, objective)`` is called every iteration.
+    """
     problem.validate()
     tr, layout = get_transcription(problem)
-    z0, lam_g0, lam_x0 = _initial_point(tr, layout, problem)
-    warm = problem.guess is not None
     opts = options or SolverOptions()
-    if warm and not opts.warm_start:
-        opts = replace(opts, warm_start=True)
     lbx, ubx = _apply_bounds(tr, problem)
-    tr_b = tr if not problem.bounds else _with_bounds(tr, lbx, ubx)
+    tr_b = tr if not problem.bounds else replace(tr, lbx=lbx, ubx=ubx)
     params = (problem.speed, problem.grade)
+    z_warm = _warm_point(tr_b, problem)
+    if z_warm is not None:
+        result = _attempt(tr_b, z_warm, params, replace(opts, warm_start=True), problem, progress)
+        result.raise_for_status()
+        return _finish(tr, problem, result, opts, ())
+    tried: list[dict[str, Any]] = []
+    best: SolveResult | None = None
     done = 0
-    t_wall = t_fun = 0.0
+    for name in opts.cold_guesses:
+        if name not in COLD_GUESSES:
+            raise InputError(f"unknown cold guess {name!r}; use {', '.join(COLD_GUESSES)}")
+        x, u, duration = COLD_GUESSES[name](
+            problem.runner, layout, problem.speed, problem.n_intervals, problem.gait
+        )
+
+        def shifted(it: int, obj: float, base: int = done) -> None:
+            if progress is not None:
+                progress(base + it, obj)
+
+        result = _attempt(tr_b, tr.pack(x, u, duration), params, opts, problem, shifted)
+        done += result.iterations
+        tried.append(
+            {
+                "guess": name,
+                "status": result.status,
+                "iterations": result.iterations,
+                "objective": result.objective if result.success else None,
+                "wall_time_s": result.wall_time_s,
+            }
+        )
+        if result.success and (best is None or result.objective < best.objective):
+            best = result
+    if best is None:
+        last = replace(result, iterations=done)
+        last.raise_for_status()
+        raise AssertionError("unreachable")  # pragma: no cover
+    for t in tried:
+        t["kept"] = t["objective"] == best.objective and t["status"] == best.status
+    return _finish(tr, problem, best, opts, tuple(tried))
+
+
+def _attempt(
+    tr: Transcription,
+    z0: np.ndarray,
+    params: tuple[float, float],
+    opts: SolverOptions,
+    problem: Problem,
+    progress: Callable[[int, float], None] | None,
+) -> SolveResult:
+    """One solve from ``z0``: with ``hessian="auto"``, a cold start runs a limited-memory phase
+    (robust far from the optimum) then an exact-Hessian phase; a warm start is exact only."""
+    done, t_wall, t_fun = 0, 0.0, 0.0
+    lam_g0 = lam_x0 = None
+    if opts.hessian == "auto" and not opts.warm_start and opts.quasi_newton_iter > 0:
+        first = solve_nlp(
+            tr,
+            z0,
+            params,
+            replace(opts, hessian="limited-memory", max_iter=opts.quasi_newton_iter),
+            condition=problem.condition(),
+            progress=progress,
+        )
+        done, t_wall, t_fun = first.iterations, first.wall_time_s, first.function_time_s
+        if first.success or not np.all(np.isfinite(first.z)):
+            return first
+        z0, lam_g0, lam_x0 = first.z, first.lam_g, first.lam_x
+        opts = replace(opts, warm_start=True)
 
     def shifted(it: int, obj: float) -> None:
         if progress is not None:
             progress(done + it, obj)
 
-    if opts.hessian == "auto" and not warm:
-        # phase 1: limited-memory quasi-Newton from the template, robust far from the optimum
-        first = solve_nlp(
-            tr_b,
-            z0,
-            params,
-            replace(opts, hessian="limited-memory", max_iter=opts.quasi_newton_iter),
-            condition=problem.condition(),
-            progress=shifted,
-        )
-        done, t_wall, t_fun = first.iterations, first.wall_time_s, first.function_time_s
-        if not np.all(np.isfinite(first.z)):
-            first.raise_for_status()
-        if first.success:
-            return unpack_solution(tr, problem, first, opts)
-        z0, lam_g0, lam_x0 = first.z, first.lam_g, first.lam_x
-        opts = replace(opts, warm_start=True)
     result = solve_nlp(
-        tr_b,
+        tr,
         z0,
         params,
         opts,
@@ -146,22 +217,33 @@ def solve_problem(
         lam_g0=lam_g0,
         lam_x0=lam_x0,
     )
-    result = replace(
+    return replace(
         result,
         iterations=result.iterations + done,
         wall_time_s=result.wall_time_s + t_wall,
         function_time_s=result.function_time_s + t_fun,
     )
-    result.raise_for_status()
-    return unpack_solution(tr, problem, result, opts)
 
 
-def _with_bounds(tr: Transcription, lbx: np.ndarray, ubx: np.ndarray) -> Transcription:
-    return replace(tr, lbx=lbx, ubx=ubx)
+def _finish(
+    tr: Transcription,
+    problem: Problem,
+    result: SolveResult,
+    opts: SolverOptions,
+    tried: tuple[dict[str, Any], ...],
+) -> Solution:
+    solution = unpack_solution(tr, problem, result, opts, tried)
+    if opts.sensitivity:
+        solution.meta["dz_dp"] = sensitivity(tr, result.z, result.lam_g, result.lam_x, result.params)
+    return solution
 
 
 def unpack_solution(
-    tr: Transcription, problem: Problem, result: Any, opts: SolverOptions
+    tr: Transcription,
+    problem: Problem,
+    result: Any,
+    opts: SolverOptions,
+    tried: tuple[dict[str, Any], ...] = (),
 ) -> Solution:
     x, u, duration = tr.unpack(result.z)
     m = tr.model
@@ -192,4 +274,6 @@ def unpack_solution(
         gait=problem.gait.value,
         solver_options=opts.to_dict(),
         meta={"reserve_max_nm": m.meta.get("reserve_max_nm", {})},
+        runner=problem.runner,
+        guesses=tried,
     )

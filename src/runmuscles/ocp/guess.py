@@ -18,7 +18,11 @@ step), the textbook walking figures (e.g. Winter 2009), with a stance leg that s
 
 from __future__ import annotations
 
+import functools
 import math
+import tomllib
+from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +30,7 @@ from runmuscles.model import geometry, muscle
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.node import Q_BOUNDS, NodeLayout
 
-__all__ = ["template_guess", "template_timing"]
+__all__ = ["measured_block", "measured_guess", "template_guess", "template_timing"]
 
 
 def template_timing(speed: float, gait: str = "run") -> tuple[float, float]:
@@ -165,3 +169,130 @@ def template_guess(
     )
     assert x.shape[1] == len(layout.states) and u.shape[1] == len(layout.controls)
     return x, u, half
+
+
+def _fourier(coeffs: list[float], phi: np.ndarray, order: int = 0) -> np.ndarray:
+    """d^order/dphi^order of c0 + sum a_n cos(2 pi n phi) + b_n sin(2 pi n phi)."""
+    out = np.full_like(phi, coeffs[0] if order == 0 else 0.0, dtype=float)
+    for n in range(1, (len(coeffs) - 1) // 2 + 1):
+        a, b = coeffs[2 * n - 1], coeffs[2 * n]
+        w = 2.0 * math.pi * n
+        for _ in range(order):
+            a, b = b * w, -a * w
+        out = out + a * np.cos(w * phi) + b * np.sin(w * phi)
+    return out
+
+
+@functools.cache
+def _measured_table() -> dict[str, Any]:
+    text = (
+        resources.files("runmuscles.model")
+        .joinpath("params", "measured_kinematics.toml")
+        .read_text(encoding="utf-8")
+    )
+    return tomllib.loads(text)
+
+
+def measured_block(speed: float, gait: str = "run") -> tuple[str, dict[str, Any]]:
+    """The measured kinematics (name, block) nearest ``speed`` for ``gait``."""
+    table = _measured_table()
+    names = [k for k in table if k.startswith("walk" if gait == "walk" else "run")]
+    name = min(names, key=lambda k: abs(float(table[k]["speed_m_s"]) - speed))
+    return name, table[name]
+
+
+def measured_guess(
+    runner: Runner, layout: NodeLayout, speed: float, n_intervals: int, gait: str = "run"
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """A cold guess from measured joint angles (``params/measured_kinematics.toml``: Fukuchi et
+    al. 2017 running at 2.5/3.5/4.5 m/s, OpenSim Moco's 2D walking example), the nearest speed.
+
+    The measured stride time is kept; the hip moves forward at ``speed``; its height is set so
+    that the contact spheres carry body weight on average over the stride; toes flat (mtp 0);
+    arms as in the measured arm swing. Muscles as in :func:`template_guess`.
+    """
+    _, block = measured_block(speed, gait)
+    half = 0.5 * float(block["stride_time_s"])
+    times = np.linspace(0.0, half, n_intervals + 1)
+    phi = times / (2.0 * half)
+    rate = 1.0 / (2.0 * half)
+    nq = len(layout.dofs)
+    q = np.zeros((times.size, nq))
+    qd = np.zeros_like(q)
+    qdd = np.zeros_like(q)
+    for i, d in enumerate(layout.dofs):
+        base, side = (d[:-2], d[-1]) if d[-2:] in ("_r", "_l") else (d, "")
+        shift = 0.5 if side == "l" else 0.0
+        key = f"{base}_r" if side else base
+        if key in block:
+            for order, target in enumerate((q, qd, qdd)):
+                target[:, i] = _fourier(block[key], phi + shift, order) * rate**order
+    ix, iy = layout.dofs.index("pelvis_tx"), layout.dofs.index("pelvis_ty")
+    q[:, ix], qd[:, ix] = speed * times, speed
+    q[:, iy] += _support_height(runner, layout, q, qd, phi)
+    for i, d in enumerate(layout.dofs):
+        lo, hi = Q_BOUNDS.get(d, Q_BOUNDS[d.removesuffix("_r").removesuffix("_l")])
+        if d not in ("pelvis_tx", "pelvis_ty"):
+            q[:, i] = np.clip(q[:, i], lo + 0.02, hi - 0.02)
+    x, u = _with_muscles(runner, layout, times, q, qd, qdd)
+    return x, u, half
+
+
+def _full_q(runner: Runner, layout: NodeLayout, q: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """(16, n) coordinates: the solved ones from ``q`` (n, nq), the arms from the arm swing."""
+    from runmuscles.model.armswing import arm_swing
+
+    arms = arm_swing("run").angles(phi)
+    full = np.zeros((len(runner.dofs), q.shape[0]))
+    for i, d in enumerate(runner.dofs):
+        full[i] = q[:, layout.dofs.index(d)] if d in layout.dofs else arms[d]
+    return full
+
+
+def _support_height(
+    runner: Runner, layout: NodeLayout, q: np.ndarray, qd: np.ndarray, phi: np.ndarray
+) -> float:
+    """Hip height offset (m) at which the mean vertical contact force is body weight."""
+    qd_full = np.zeros((len(runner.dofs), q.shape[0]))  # contact damping left out
+
+    def mean_force(dy: float) -> float:
+        qq = q.copy()
+        qq[:, layout.dofs.index("pelvis_ty")] += dy
+        full = _full_q(runner, layout, qq, phi)
+        grf = runner.ground_reaction(full, qd_full)
+        return float(np.mean(grf["r"][1] + grf["l"][1])) - runner.weight
+
+    lo, hi = 0.5, 1.3  # m: the hip between these heights
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if mean_force(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def _with_muscles(
+    runner: Runner,
+    layout: NodeLayout,
+    times: np.ndarray,
+    q: np.ndarray,
+    qd: np.ndarray,
+    qdd: np.ndarray,
+    a0: float = 0.1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """States and controls: the kinematics, activations ``a0`` and tendon forces in equilibrium."""
+    muscles = [m for m in runner.muscles if m.name in layout.muscles]
+    comp = [m for m in muscles if m.compliant_tendon]
+    ft = np.zeros((len(times), len(comp)))
+    for k in range(len(times)):
+        qmap = {d: q[k, i] for i, d in enumerate(layout.dofs)}
+        for j, m in enumerate(comp):
+            ft[k, j] = float(muscle.equilibrium_tendon_force(m, a0, geometry.mtu_length(m, qmap)))
+    dft = np.gradient(ft, times, axis=0) if comp else ft
+    nm = len(muscles)
+    x = np.hstack([q, qd, np.full((len(times), nm), a0), ft])
+    u = np.hstack(
+        [np.full((len(times), nm), a0), qdd, dft, np.zeros((len(times), len(layout.reserves)))]
+    )
+    return x, u

@@ -16,13 +16,38 @@ from runmuscles.errors import InputError, OutOfRangeError
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.goals import Goals
 
-__all__ = ["DURATION_BOUNDS", "GRADE_RANGE", "SPEED_RANGE", "Gait", "Problem", "predictive"]
+__all__ = [
+    "DURATION_BOUNDS",
+    "GRADE_RANGE",
+    "SPEED_RANGE",
+    "Gait",
+    "Problem",
+    "WarmStart",
+    "predictive",
+]
 
 #: Conditions the predictive model is built for, per gait (m/s, rise/run).
 SPEED_RANGE = {Gait.RUN: (1.5, 8.0), Gait.WALK: (0.5, 3.0)}
 GRADE_RANGE = {Gait.RUN: (-0.40, 0.40), Gait.WALK: (-0.40, 0.50)}
 #: Bounds of the simulated half stride (s), per gait.
 DURATION_BOUNDS = {Gait.RUN: (0.18, 0.60), Gait.WALK: (0.30, 1.00)}
+
+
+@dataclass(frozen=True)
+class WarmStart:
+    """A solved stride to start from: its scaled NLP point ``z`` at ``speed``/``grade`` for a
+    runner, gait and mesh, and optionally its sensitivity ``dz_dp`` (n, 2) to (speed, grade).
+    ``runner_fingerprint`` ties it to the runner it was solved for (a warm start from another
+    body or muscle set is refused, not silently used)."""
+
+    z: Any
+    speed: float
+    grade: float
+    gait: str
+    n_intervals: int
+    runner_fingerprint: str
+    dz_dp: Any = None
+    source: str = ""
 
 
 @dataclass
@@ -34,7 +59,8 @@ class Problem:
     (the full stride is the half stride followed by its mirror image). ``bounds`` overrides state or
     control bounds by name, e.g. ``{"q:knee_r": (0, 2.4)}`` (physical units). ``duration_bounds``
     bound the simulated interval (s; default per gait). ``guess`` is a previous :class:`Solution`
-    (warm start) or None (a cold start: the solver tries its cold guesses).
+    or a :class:`WarmStart` (warm start) or None (a cold start: the solver tries its cold
+    guesses).
     """
 
     runner: Runner

@@ -7,6 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from runmuscles.cycle import GaitCycle
+from runmuscles.ocp.problem import WarmStart
+from runmuscles.ocp.stride import cycle_from_solution
+
 __all__ = ["Solution"]
 
 
@@ -39,11 +43,40 @@ class Solution:
     solver_options: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     gait: str = "run"
+    #: the :class:`~runmuscles.model.runner.Runner` that was solved (for :meth:`cycle`)
+    runner: Any = field(default=None, repr=False, compare=False)
+    #: cold starts: the guesses tried, with outcome, and the one kept
+    guesses: tuple[dict[str, Any], ...] = ()
+
+    def warm_start(self) -> WarmStart:
+        """What a neighbouring condition starts from (point and sensitivity)."""
+        return WarmStart(
+            z=self.z,
+            speed=self.speed,
+            grade=self.grade,
+            gait=self.gait,
+            n_intervals=self.n_intervals,
+            runner_fingerprint=self.runner.fingerprint() if self.runner is not None else "",
+            dz_dp=self.meta.get("dz_dp"),
+            source=f"solution at {self.speed:g} m/s, {self.grade * 100:+g} %",
+        )
+
+    def cycle(self) -> GaitCycle:
+        """The full stride as a :class:`~runmuscles.cycle.GaitCycle` (the second half mirrors
+        the first; arm muscles resolved; joint loads; reserves; provenance)."""
+        if self.runner is None:
+            raise ValueError("this Solution does not know its runner; solve it with solve()")
+        return cycle_from_solution(self.runner, self)
 
     @property
     def duration(self) -> float:
         """Simulated interval (s): a half stride."""
         return float(self.time[-1])
+
+    @property
+    def muscles(self) -> tuple[str, ...]:
+        """Names of the solved muscles (those with activation states), in model order."""
+        return tuple(k[2:] for k in self.states if k.startswith("a:"))
 
     def q(self, dof: str) -> np.ndarray:
         return self.states[f"q:{dof}"]
@@ -57,4 +90,6 @@ class Solution:
             "nlp_variables": self.nlp_variables,
             "nlp_constraints": self.nlp_constraints,
             "objective": self.objective,
+            "guesses_tried": [dict(g) for g in self.guesses] or None,
+            "guess_kept": next((g["guess"] for g in self.guesses if g.get("kept")), None),
         }

@@ -55,6 +55,12 @@ class SolverOptions:
     max_wall_time: float = 1800.0
     print_level: int = 0
     warm_start: bool = False
+    #: cold starts: the initial guesses tried, in order ("measured", "template"); the converged
+    #: one with the lowest objective is kept
+    cold_guesses: tuple[str, ...] = ("measured", "template")
+    #: compute the solution's sensitivity to speed and grade (a continuation predictor for
+    #: neighbouring conditions)
+    sensitivity: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def ipopt(self, with_multipliers: bool = False) -> dict[str, Any]:
@@ -107,6 +113,7 @@ class SolveResult:
     lam_g: np.ndarray
     lam_x: np.ndarray
     condition: str
+    params: tuple[float, float] = (0.0, 0.0)
 
     def raise_for_status(self) -> None:
         if self.success and np.all(np.isfinite(self.z)):
@@ -224,16 +231,5 @@ def solve_nlp(
         lam_g=np.asarray(sol["lam_g"]).ravel(),
         lam_x=np.asarray(sol["lam_x"]).ravel(),
         condition=condition,
+        params=(float(params[0]), float(params[1])),
     )
-
-
-def solve(
-    problem: Any,
-    options: SolverOptions | None = None,
-    progress: Callable[[int, float], None] | None = None,
-) -> Any:
-    """Solve a :class:`~runmuscles.ocp.problem.Problem`; returns a
-    :class:`~runmuscles.ocp.solution.Solution` or raises ``ConvergenceError``."""
-    from runmuscles.ocp.build import solve_problem
-
-    return solve_problem(problem, options, progress)

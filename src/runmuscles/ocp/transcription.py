@@ -18,7 +18,11 @@ Node functions take ``(x, u, p, t)`` with ``t = [phi, dphi/dt]``: the node's str
 
 Constraints, in this order:
 1. trapezoidal defects ``x[k+1] - x[k] - h_k/2 (xdot[k] + xdot[k+1]) = 0`` (scaled by state scale);
-2. path residuals (implicit skeletal dynamics, tendon equilibrium) at every node;
+2. path residuals (implicit skeletal dynamics, tendon equilibrium) at every node but the last:
+   with states and controls periodic, the residuals at the last node are those of the first
+   mapped by ``P``, and imposing both makes the constraint Jacobian rank-deficient (measured:
+   one zero singular value per residual; the multipliers then blow up and the exact-Hessian
+   solve fails);
 3. periodicity ``x[N] = P x[0] + speed*T e_tx`` and ``u[N] = P u[0]``, where ``P`` swaps left and
    right for a half stride (identity for a full stride) and ``e_tx`` adds the distance travelled
    to the forward position;
@@ -167,7 +171,7 @@ def transcribe(
     defects = (
         x[:, 1:] - x[:, :-1] - ca.repmat(h[:, :-1], nx, 1) / 2 * (xdot[:, 1:] + xdot[:, :-1])
     ) / ca.repmat(x_scale, 1, n_intervals)
-    path = model.f_path.map(n)(x, u, pp, tt)
+    path = model.f_path.map(n_intervals)(x[:, :-1], u[:, :-1], pp[:, :-1], tt[:, :-1])
     cost_k = model.f_cost.map(n)(x, u, pp, tt)
     weights = np.ones(n)
     weights[0] = weights[-1] = 0.5

@@ -1,0 +1,237 @@
+"""From a half-stride :class:`~runmuscles.ocp.solution.Solution` to a full-stride :class:`~runmuscles.cycle.GaitCycle`.
+
+* The second half of the stride is the first with left and right swapped (the problem imposes
+  that symmetry) and the forward position advanced by the half-stride distance.
+* The arms follow the measured arm swing the problem prescribed; their muscles are resolved here
+  by static optimisation (:mod:`runmuscles.ocp.static`) of the moments that holding and swinging
+  the arms need, the arm moments the solve computed from the whole-body dynamics.
+* Joint contact loads at hip, knee and ankle: the net intersegmental force plus the pull of the
+  muscles crossing the joint (:func:`joint_loads`).
+* Reserves: per joint, the peak reserve moment as a share of the joint's peak net moment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from runmuscles import __version__
+from runmuscles.conventions import ARM_DOFS
+from runmuscles.cycle import GaitCycle
+from runmuscles.model.armswing import arm_swing
+from runmuscles.model.metabolics import umberger_rate
+from runmuscles.model.runner import Runner
+from runmuscles.ocp.node import mirror_name
+from runmuscles.ocp.static import static_optimisation
+
+__all__ = ["cycle_from_solution", "full_stride", "joint_loads", "reserve_shares"]
+
+#: Joint -> the segment along which the muscles crossing it are taken to pull (approximation).
+_LOAD_AXIS = {"hip": "femur", "knee": "tibia", "ankle": "tibia"}
+
+
+def full_stride(solution: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Time (2N+1,) and every solved state and control over the full stride.
+
+    The second half is the first with left and right swapped and ``pelvis_tx`` advanced by the
+    half-stride distance.
+    """
+    t = solution.time
+    half = solution.duration
+    time = np.concatenate([t, half + t[1:]])
+    series: dict[str, np.ndarray] = {}
+    named = {**solution.states, **solution.controls}
+    for name, values in named.items():
+        kind, _, what = name.partition(":")
+        twin = named[f"{kind}:{mirror_name(what)}"]
+        second = twin[1:].copy()
+        if name == "q:pelvis_tx":
+            second = second + solution.speed * half
+        series[name] = np.concatenate([values, second])
+    return time, series
+
+
+def _mirror_outputs(
+    solution: Any, muscles: tuple[str, ...], dofs: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """Outputs over the full stride, with per-muscle/DOF/side columns swapped in the second half."""
+    out: dict[str, np.ndarray] = {}
+    mus_perm = [muscles.index(mirror_name(m)) for m in muscles]
+    dof_perm = [dofs.index(mirror_name(d)) for d in dofs]
+    for name, arr in solution.outputs.items():
+        if name in ("grf_r", "grf_l"):
+            twin = solution.outputs["grf_l" if name == "grf_r" else "grf_r"]
+            out[name] = np.vstack([arr, twin[1:]])
+        elif arr.shape[1] == len(muscles):
+            out[name] = np.vstack([arr, arr[1:, mus_perm]])
+        elif arr.shape[1] == len(dofs):
+            out[name] = np.vstack([arr, arr[1:, dof_perm]])
+        else:
+            out[name] = np.vstack([arr, arr[1:]])
+    return out
+
+
+def reserve_shares(
+    reserve: np.ndarray, reserve_dofs: tuple[str, ...], moment: np.ndarray, dofs: tuple[str, ...]
+) -> dict[str, float]:
+    """Per joint (hip, knee, ankle, mtp, lumbar, both sides pooled): peak |reserve| as a share of
+    the joint's peak |net moment| over the stride."""
+    shares: dict[str, float] = {}
+    for j, dof in enumerate(reserve_dofs):
+        joint = dof.removesuffix("_r").removesuffix("_l")
+        peak_m = float(np.max(np.abs(moment[:, dofs.index(dof)])))
+        share = float(np.max(np.abs(reserve[:, j]))) / max(peak_m, 1e-9)
+        shares[joint] = max(shares.get(joint, 0.0), share)
+    return shares
+
+
+def _arm_muscles(
+    runner: Runner, time: np.ndarray, q: dict[str, np.ndarray], qd: dict[str, np.ndarray],
+    moments: dict[str, np.ndarray],
+) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, float], list[str]]:
+    """Arm muscle series from static optimisation of the arm moments (minus passive moments)."""
+    arm = [m for m in runner.muscles if set(m.dofs) & set(ARM_DOFS)]
+    q16 = np.array([q[d] for d in runner.dofs])
+    qd16 = np.array([qd[d] for d in runner.dofs])
+    passive = np.asarray(runner.passive_moments(q16, qd16), dtype=float)
+    tau = {d: moments[d] - passive[runner.dof_index[d]] for d in ARM_DOFS}
+    so = static_optimisation(arm, {d: q[d] for d in ARM_DOFS}, {d: qd[d] for d in ARM_DOFS}, tau)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for i, m in enumerate(arm):
+        a = so.activation[:, i]
+        lm_n = so.fibre_length[:, i] / m.optimal_fiber_length
+        vm_n = np.clip(so.fibre_velocity[:, i] / m.max_contraction_velocity, -1.0, 1.0)
+        out[m.name] = {
+            "excitation": a,
+            "activation": a,
+            "force": so.force[:, i],
+            "fibre_length": so.fibre_length[:, i],
+            "fibre_velocity": so.fibre_velocity[:, i],
+            "mtu_velocity": so.mtu_velocity[:, i],
+            "metabolic_rate": np.asarray(umberger_rate(m, a, a, lm_n, vm_n).total, dtype=float),
+        }
+    shares = {
+        d.removesuffix("_r").removesuffix("_l"): 0.0 for d in ARM_DOFS
+    }
+    for d, frac in so.reserve_peak_fraction().items():
+        joint = d.removesuffix("_r").removesuffix("_l")
+        shares[joint] = max(shares[joint], float(frac))
+    return out, shares, list(so.warnings)
+
+
+def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
+    """A :class:`GaitCycle` of the full stride from a half-stride predictive solution (a
+    :class:`~runmuscles.ocp.solution.Solution`; :meth:`Solution.cycle` calls this)."""
+    dofs = runner.dofs
+    solved_muscles = tuple(m for m in solution.muscles)
+    time, series = full_stride(solution)
+    outs = _mirror_outputs(solution, solved_muscles, dofs)
+    stride = 2.0 * solution.duration
+    phi = time / stride
+    swing = arm_swing(solution.gait)
+    arm_q = swing.angles(phi)
+    arm_qd = {d: v / stride for d, v in swing.angles(phi, 1).items()}
+    arm_qdd = {d: v / stride**2 for d, v in swing.angles(phi, 2).items()}
+
+    def full(kind: str, arm: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {d: arm[d] if d in ARM_DOFS else series[f"{kind}:{d}"] for d in dofs}
+
+    q, qd, qdd = full("q", arm_q), full("qd", arm_qd), full("qdd", arm_qdd)
+    moments = {d: outs["moment"][:, i] for i, d in enumerate(dofs)}
+    grf = {s: {"fx": outs[f"grf_{s}"][:, 0], "fy": outs[f"grf_{s}"][:, 1]} for s in ("r", "l")}
+    mus: dict[str, dict[str, np.ndarray]] = {
+        m: {
+            "excitation": series[f"e:{m}"],
+            "activation": series[f"a:{m}"],
+            "force": outs["force"][:, i],
+            "fibre_length": outs["fiber_length"][:, i],
+            "fibre_velocity": outs["fiber_velocity"][:, i],
+            "mtu_velocity": outs["mtu_velocity"][:, i],
+            "metabolic_rate": outs["metabolic_rate"][:, i],
+        }
+        for i, m in enumerate(solved_muscles)
+    }
+    arms, arm_shares, arm_warnings = _arm_muscles(runner, time, q, qd, moments)
+    mus.update(arms)
+    order = [m.name for m in runner.muscles]
+    mus = {m: mus[m] for m in order}
+    reserve_dofs = tuple(solution.meta.get("reserve_max_nm", {}))
+    shares = reserve_shares(outs["reserve_moment"], reserve_dofs, outs["moment"], dofs)
+    shares.update(arm_shares)
+    forces = np.column_stack([mus[m]["force"] for m in order])
+    reactions = joint_loads(runner, q, qd, qdd, forces, solution.grade)
+    provenance: dict[str, Any] = {
+        "model": "runmuscles 2D runner (16 DOF, 34 Hill-type muscles)",
+        "runner": {"mass_kg": runner.mass, "height_m": runner.height},
+        "parameter_sources": runner.to_dict().get("sources", []),
+        "solver": {**solution.solver_info(), "options": solution.solver_options},
+        "reserve_peak_nm": {
+            d: float(np.max(np.abs(outs["reserve_moment"][:, i])))
+            for i, d in enumerate(reserve_dofs)
+        },
+        "reserves": shares,
+        "arm_swing": swing.to_dict(),
+        "arms": "prescribed from measured arm swing; arm muscles by static optimisation of the "
+        "moments holding and swinging the arms need",
+        "warnings": arm_warnings,
+        "runmuscles_version": __version__,
+    }
+    return GaitCycle.from_arrays(
+        time,
+        q=q,
+        qd=qd,
+        qdd=qdd,
+        moments=moments,
+        grf=grf,
+        muscles=mus,
+        condition={
+            "speed_m_s": solution.speed,
+            "grade": solution.grade,
+            "mass_kg": runner.mass,
+            "height_m": runner.height,
+            "gait": solution.gait,
+        },
+        joint_reactions=reactions,
+        provenance=provenance,
+    )
+
+
+def joint_loads(
+    runner: Runner,
+    q: dict[str, np.ndarray],
+    qd: dict[str, np.ndarray],
+    qdd: dict[str, np.ndarray],
+    forces: np.ndarray,
+    grade: float,
+) -> dict[str, np.ndarray]:
+    """Joint contact force magnitude (N) at hip, knee and ankle per side over the stride.
+
+    The net intersegmental force of the skeleton (contact and inertia included) plus the pull of
+    every muscle crossing the joint, taken along the long axis of the segment it runs beside
+    (femur for the hip, tibia for knee and ankle): muscles compress joints, so the bone-on-bone
+    load is much larger than the net force (the usual static estimate, e.g. Scott & Winter 1990,
+    J Biomech 23:541, for the ankle and knee in running; an approximation in a planar model).
+    ``forces``: (n, muscles) in the order of ``runner.muscles``.
+    """
+    dofs = runner.dofs
+    qa = np.array([q[d] for d in dofs])
+    qda = np.array([qd[d] for d in dofs])
+    qdda = np.array([qdd[d] for d in dofs])
+    net = runner.joint_reaction_forces(qa, qda, qdda, grade)
+    frames = runner.skeleton.segment_frames(qa)
+    out: dict[str, np.ndarray] = {}
+    for side in ("r", "l"):
+        for joint, seg in _LOAD_AXIS.items():
+            dof = f"{joint}_{side}"
+            angle = np.asarray(frames[f"{seg}_{side}"][2], float)
+            # unit vector from the distal end of the segment up its axis
+            ux, uy = -np.sin(angle), np.cos(angle)
+            pull = np.zeros(qa.shape[1])
+            for i, m in enumerate(runner.muscles):
+                if dof in m.dofs:
+                    pull = pull + forces[:, i]
+            fx = np.asarray(net[dof][0], float) - pull * ux
+            fy = np.asarray(net[dof][1], float) - pull * uy
+            out[dof] = np.hypot(fx, fy)
+    return out

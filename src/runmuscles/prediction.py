@@ -1,0 +1,216 @@
+"""Predict a stride: ``rm.predict(runner, speed=3.5, grade=0.05) -> GaitCycle``, the front door.
+
+``predict`` declares the problem (:func:`runmuscles.ocp.problem.predictive`), picks the gait a
+person would choose at that speed and grade when none is given (:func:`preferred_gait`), starts
+from the nearest solved stride it knows (a :class:`StrideStore`: the strides solved before on this
+machine, and the ones shipped with the package) when there is one, solves it
+(:func:`runmuscles.ocp.build.solve`, the one way to solve) and hands out the full stride.
+Every solve converges or raises :class:`~runmuscles.errors.ConvergenceError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from runmuscles.conventions import Gait
+from runmuscles.cycle import GaitCycle
+from runmuscles.errors import InputError
+from runmuscles.gait import transition_speed
+from runmuscles.model.runner import Runner
+from runmuscles.ocp.build import solve
+from runmuscles.ocp.problem import Problem, WarmStart, predictive
+from runmuscles.ocp.solution import Solution
+from runmuscles.ocp.solve import SolverOptions
+
+__all__ = [
+    "Problem",
+    "Solution",
+    "SolverOptions",
+    "StrideStore",
+    "WarmStart",
+    "predict",
+    "predictive",
+    "preferred_gait",
+    "solve",
+    "stride_stores",
+]
+
+
+def preferred_gait(speed: float, grade: float = 0.0) -> Gait:
+    """The gait a person would choose at ``speed`` (m/s) on ``grade``: walking below the
+    preferred walk-run transition speed for the grade (:func:`runmuscles.gait.transition_speed`:
+    about 2 m/s on the level, lower on climbs; Hreljac 1993, Minetti et al. 1994, Brill & Kram
+    2021), running at or above it."""
+    return Gait.WALK if speed < transition_speed(grade) else Gait.RUN
+
+
+#: How far (in these units) one step of the nearest-stride search reaches: 1 m/s counts as much
+#: as 10 % grade (this project's choice, about what one warm start bridges either way).
+_GRADE_PER_SPEED = 0.10
+
+
+class StrideStore:
+    """A folder of solved strides, one compressed ``.npz`` per stride: the scaled NLP point, its
+    condition, gait, mesh and runner fingerprint (the sensitivity is recomputed on use). It is
+    what ``predict`` starts from: the user's cache (written after each solve) and the strides
+    shipped with the package (read only)."""
+
+    def __init__(self, path: str | Path, *, writable: bool = True) -> None:
+        self.path = Path(path)
+        self.writable = writable
+
+    def __repr__(self) -> str:
+        return f"StrideStore({str(self.path)!r})"
+
+    def _files(self) -> list[Path]:
+        return sorted(self.path.glob("*.npz")) if self.path.is_dir() else []
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Metadata of every stored stride (condition, gait, mesh, fingerprint, file)."""
+        out = []
+        for f in self._files():
+            try:
+                with np.load(f, allow_pickle=False) as data:
+                    meta = json.loads(str(data["meta"]))
+            except (OSError, ValueError, KeyError):
+                continue  # a damaged or foreign file is skipped, never trusted
+            out.append({**meta, "file": f})
+        return out
+
+    def save(self, solution: Solution) -> Path | None:
+        """Store ``solution`` (atomically); returns the file, or None for a read-only store."""
+        if not self.writable or solution.runner is None:
+            return None
+        self.path.mkdir(parents=True, exist_ok=True)
+        fp = solution.runner.fingerprint()
+        meta = {
+            "speed": solution.speed,
+            "grade": solution.grade,
+            "gait": solution.gait,
+            "n_intervals": solution.n_intervals,
+            "fingerprint": fp,
+            "objective": solution.objective,
+        }
+        name = f"{solution.gait}_{solution.speed:.3f}_{solution.grade:+.4f}_{fp}.npz"
+        target = self.path / name
+        fd, tmp = tempfile.mkstemp(dir=self.path, suffix=".npz.partial")
+        os.close(fd)
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, z=solution.z, meta=np.array(json.dumps(meta)))
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return target
+
+    def nearest(
+        self, runner: Runner, gait: str, speed: float, grade: float, n_intervals: int
+    ) -> WarmStart | None:
+        """The stored stride of this runner, gait and mesh nearest (speed, grade), or None."""
+        fp = runner.fingerprint()
+        best, dist = None, np.inf
+        for e in self.entries():
+            if e.get("fingerprint") != fp or e.get("gait") != gait:
+                continue
+            if e.get("n_intervals") != n_intervals:
+                continue
+            d = np.hypot(e["speed"] - speed, (e["grade"] - grade) / _GRADE_PER_SPEED)
+            if d < dist:
+                best, dist = e, d
+        if best is None:
+            return None
+        with np.load(best["file"], allow_pickle=False) as data:
+            z = np.asarray(data["z"], dtype=float)
+        return WarmStart(
+            z=z,
+            speed=float(best["speed"]),
+            grade=float(best["grade"]),
+            gait=gait,
+            n_intervals=n_intervals,
+            runner_fingerprint=fp,
+            source=f"stored stride at {best['speed']:g} m/s, {best['grade'] * 100:+g} % "
+            f"({best['file'].name})",
+        )
+
+
+def stride_stores() -> list[StrideStore]:
+    """The stores ``predict`` looks in: the user's cache (``$RUNMUSCLES_CACHE`` or the
+    platform's user cache folder, e.g. ``~/.cache/runmuscles/strides``), then the package's."""
+    import platformdirs
+
+    env = os.environ.get("RUNMUSCLES_CACHE")
+    cache = Path(env) if env else Path(platformdirs.user_cache_dir("runmuscles"))
+    shipped = Path(str(resources.files("runmuscles").joinpath("data", "strides")))
+    return [StrideStore(cache / "strides"), StrideStore(shipped, writable=False)]
+
+
+def _nearest(
+    stores: Iterable[StrideStore], problem: Problem
+) -> WarmStart | None:
+    best: WarmStart | None = None
+    for store in stores:
+        found = store.nearest(
+            problem.runner, problem.gait.value, problem.speed, problem.grade, problem.n_intervals
+        )
+        if found is None:
+            continue
+        if best is None or np.hypot(
+            found.speed - problem.speed, (found.grade - problem.grade) / _GRADE_PER_SPEED
+        ) < np.hypot(best.speed - problem.speed, (best.grade - problem.grade) / _GRADE_PER_SPEED):
+            best = found
+    return best
+
+
+def predict(
+    runner: Runner | None = None,
+    speed: float = 3.5,
+    grade: float = 0.0,
+    *,
+    gait: Gait | str | None = None,
+    guess: Solution | WarmStart | str | None = "nearest",
+    options: SolverOptions | None = None,
+    progress: Callable[[int, float], None] | None = None,
+    stores: list[StrideStore] | None = None,
+    **problem_fields: Any,
+) -> GaitCycle:
+    """Predict one stride of ``runner`` at ``speed`` (m/s) on ``grade`` (rise/run).
+
+    ``gait``: "run" or "walk"; default :func:`preferred_gait`. ``guess``: ``"nearest"`` (start from
+    the nearest stored stride of this runner, gait and mesh, else cold), ``None`` (cold: measured
+    kinematics and the kinematic template are both tried, the better kept), or a previous
+    :class:`Solution` / :class:`WarmStart`. The solved stride is added to the user's store.
+    Raises :class:`~runmuscles.errors.ConvergenceError` when the solve fails.
+
+    >>> import runmuscles as rm
+    >>> cycle = rm.predict(rm.Runner(), speed=3.5, grade=0.05)  # doctest: +SKIP
+    >>> cycle.summary()["cadence_steps_per_min"]  # doctest: +SKIP
+    174.2
+    """
+    runner = runner or Runner()
+    chosen = Gait(gait) if gait is not None else preferred_gait(speed, grade)
+    problem = predictive(runner, speed, grade, gait=chosen, **problem_fields)
+    stores = stride_stores() if stores is None else stores
+    if isinstance(guess, str):
+        if guess != "nearest":
+            raise InputError(f"guess {guess!r}: use 'nearest', None, or a Solution")
+        problem.guess = _nearest(stores, problem)
+    else:
+        problem.guess = guess
+    solution = solve(problem, options, progress)
+    for store in stores:
+        if store.writable:
+            try:
+                store.save(solution)
+            except OSError:
+                pass  # a read-only or full cache folder must not lose the solved stride
+            break
+    return solution.cycle()
