@@ -38,14 +38,18 @@ __all__ = [
     "Motion",
     "MuscleGroup",
     "OutOfRangeError",
+    "Problem",
     "ReportData",
     "RunLoad",
     "RunReport",
     "RunmusclesError",
     "Runner",
     "Segment",
+    "Solution",
+    "SolverOptions",
     "Terrain",
     "UnknownNameError",
+    "WarmStart",
     "__version__",
     "analyze",
     "analyze_run",
@@ -53,10 +57,14 @@ __all__ = [
     "load_catalogue",
     "motion_to_cycle",
     "parse_grade",
+    "predict",
+    "predictive",
+    "preferred_gait",
     "read_activity",
     "read_motion",
     "render_report",
     "segment",
+    "solve",
     "summarize",
     "write_report",
     "write_sto",
@@ -83,6 +91,16 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "runmuscles.io.opensim": ("write_sto",),
     "runmuscles.model.runner": ("Runner",),
     "runmuscles.cycle": ("GaitCycle",),
+    "runmuscles.prediction": (
+        "Problem",
+        "Solution",
+        "SolverOptions",
+        "WarmStart",
+        "predict",
+        "predictive",
+        "preferred_gait",
+        "solve",
+    ),
     "runmuscles.inverse": ("motion_to_cycle",),
     "runmuscles.atlas": ("Atlas", "build_atlas"),
     "runmuscles.activity": ("Segment", "segment", "summarize"),
@@ -116,6 +134,16 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time see __getat
     from runmuscles.io.track import Activity
     from runmuscles.load import Body, RunLoad, RunReport, analyze, analyze_run
     from runmuscles.model.runner import Runner
+    from runmuscles.prediction import (
+        Problem,
+        Solution,
+        SolverOptions,
+        WarmStart,
+        predict,
+        predictive,
+        preferred_gait,
+        solve,
+    )
     from runmuscles.report import ReportData, render_report, write_report
     from runmuscles.units import parse_grade
 

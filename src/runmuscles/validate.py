@@ -271,8 +271,7 @@ def solve_conditions(
     """Solve the strides by continuation (each warm-started from the nearest solved one)."""
     from runmuscles.model.runner import Runner
     from runmuscles.ocp.problem import predictive
-    from runmuscles.ocp.solve import solve
-    from runmuscles.predict import cycle_from_solution
+    from runmuscles.prediction import solve
 
     runner = Runner(mass=mass, height=height)
     cycles: dict[tuple[float, float], GaitCycle] = {}
@@ -286,5 +285,5 @@ def solve_conditions(
         )
         guess = solved[nearest] if nearest is not None else None
         solved[(speed, grade)] = solve(predictive(runner, speed, grade, guess=guess))
-        cycles[(speed, grade)] = cycle_from_solution(runner, solved[(speed, grade)])
+        cycles[(speed, grade)] = solved[(speed, grade)].cycle()
     return cycles

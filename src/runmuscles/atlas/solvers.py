@@ -53,9 +53,7 @@ def predictive_solve(
     """The product solve: predictive simulation of one stride (:mod:`runmuscles.ocp`), warm-started
     from a neighbour's :class:`~runmuscles.ocp.solution.Solution` when given."""
     from runmuscles.model.runner import Runner
-    from runmuscles.ocp.problem import predictive
-    from runmuscles.ocp.solve import SolverOptions, solve
-    from runmuscles.predict import cycle_from_solution
+    from runmuscles.prediction import SolverOptions, predictive, solve
 
     body = (condition.mass, condition.height)
     if body not in _RUNNERS:
@@ -66,10 +64,10 @@ def predictive_solve(
     )
     t0 = time.perf_counter()
     solution = solve(problem, SolverOptions(max_iter=max_iter))
-    cycle = cycle_from_solution(runner, solution)
+    cycle = solution.cycle()
     return Outcome(
         record_from_cycle(cycle),
-        solution,
+        solution.warm_start(),
         {
             "status": solution.status,
             "iterations": solution.iterations,

@@ -1,4 +1,4 @@
-"""``runmuscles simulate``: predict one running stride at a speed and slope."""
+"""``runmuscles simulate``: predict one running or walking stride at a speed and slope."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ examples:
   runmuscles simulate --speed 3.5                       level running at 3.5 m/s
   runmuscles simulate --speed 4 --grade 5% -o up.nc     uphill, saving the stride as netCDF
   runmuscles simulate --speed 3 --grade -10% --json     downhill, one JSON object
-  runmuscles simulate --speed 3.5 --plot stride.png     with a picture of the stride"""
+  runmuscles simulate --speed 3.5 --plot stride.png     with a picture of the stride
+  runmuscles simulate --speed 1.2 --grade 25%           a steep climb: walked (the gait a
+                                                        person would choose), or --gait run"""
 
 
 @click.command(
-    short_help="Predict a running stride at a speed and slope (a solve).",
+    short_help="Predict a running or walking stride at a speed and slope (a solve).",
     epilog=EXAMPLES,
 )
 @speed_option()
@@ -42,6 +44,18 @@ examples:
     help="Save a picture of the stride (.png, .svg or .pdf; needs the 'plot' extra).",
 )
 @click.option(
+    "--gait",
+    type=click.Choice(["run", "walk"]),
+    default=None,
+    help="Running or walking; default: the gait a person would choose at that speed and grade "
+    "(walking below the walk-run transition speed: about 2 m/s on the level, lower uphill).",
+)
+@click.option(
+    "--cold",
+    is_flag=True,
+    help="Start from the initial guesses, not from the nearest stride solved before.",
+)
+@click.option(
     "--nodes", type=int, default=50, show_default=True, help="Mesh intervals per half stride."
 )
 @click.option(
@@ -55,15 +69,19 @@ def simulate(
     height: float,
     output: Path | None,
     plot: Path | None,
+    gait: str | None,
+    cold: bool,
     nodes: int,
     max_iter: int,
     as_json: bool,
 ) -> None:
-    """Predict one running stride by direct collocation (CasADi + IPOPT): phases, muscle
-    activations, forces, concentric/eccentric work, tendon and joint loads, ground forces,
-    metabolic cost."""
+    """Predict one stride by direct collocation (CasADi + IPOPT): phases, muscle activations,
+    forces, concentric/eccentric work, tendon and joint loads, ground forces, metabolic cost.
+    It starts from the nearest stride solved before (yours, or one shipped) unless --cold."""
     check_outputs(output, plot)
-    _, _, cycle = solve_with_progress(speed, grade, mass, height, nodes, max_iter, as_json)
+    cycle = solve_with_progress(
+        speed, grade, mass, height, nodes, max_iter, as_json, gait=gait, cold=cold
+    )
     if output:
         cycle.save(output)
     if plot:
@@ -85,36 +103,51 @@ COMMANDS = (simulate,)
 
 
 def solve_with_progress(
-    speed: float, grade: float, mass: float, height: float, nodes: int, max_iter: int, quiet: bool
+    speed: float,
+    grade: float,
+    mass: float,
+    height: float,
+    nodes: int,
+    max_iter: int,
+    quiet: bool,
+    *,
+    gait: str | None = None,
+    cold: bool = False,
 ) -> Any:
-    """Solve with a progress bar on stderr; returns (runner, solution, cycle)."""
+    """Predict with a progress bar on stderr; returns the GaitCycle."""
     from runmuscles.model.runner import Runner
-    from runmuscles.ocp.problem import predictive
-    from runmuscles.ocp.solve import SolverOptions, solve
-    from runmuscles.predict import cycle_from_solution
+    from runmuscles.prediction import predict, preferred_gait
+    from runmuscles.ocp.solve import SolverOptions
 
     runner = Runner(mass=mass, height=height)
-    problem = predictive(runner, speed, grade, n_intervals=nodes)
+    chosen = gait or preferred_gait(speed, grade).value
     options = SolverOptions(max_iter=max_iter)
+    kwargs: dict[str, Any] = {
+        "gait": chosen,
+        "options": options,
+        "n_intervals": nodes,
+        "guess": None if cold else "nearest",
+    }
     if quiet or not sys.stderr.isatty():
-        solution = solve(problem, options)
-    else:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        return predict(runner, speed, grade, **kwargs)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(
-            TextColumn("[bold]solving[/] {task.description}"),
-            BarColumn(),
-            TextColumn("iteration {task.completed:.0f}, effort {task.fields[obj]}"),
-            TimeElapsedColumn(),
-            transient=True,
-        ) as bar:
-            task = bar.add_task(problem.condition(), total=max_iter, obj="-")
+    what = "walking" if chosen == "walk" else "running"
+    with Progress(
+        TextColumn("[bold]solving[/] {task.description}"),
+        BarColumn(),
+        TextColumn("iteration {task.completed:.0f}, effort {task.fields[obj]}"),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(
+            f"{what} {speed:g} m/s, grade {grade * 100:+g} %", total=max_iter, obj="-"
+        )
 
-            def progress(it: int, obj: float) -> None:
-                bar.update(task, completed=it, obj=f"{obj:.4g}")
+        def progress(it: int, obj: float) -> None:
+            bar.update(task, completed=it, obj=f"{obj:.4g}")
 
-            solution = solve(problem, options, progress)
-    return runner, solution, cycle_from_solution(runner, solution)
+        return predict(runner, speed, grade, progress=progress, **kwargs)
 
 
 def check_outputs(output: str | Path | None, plot: str | Path | None) -> None:

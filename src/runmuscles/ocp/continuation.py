@@ -24,34 +24,14 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from runmuscles.ocp.solve import derivatives
 from runmuscles.ocp.transcription import Transcription
 
 __all__ = ["sensitivity"]
 
-_FUNCTIONS: dict[int, tuple[Transcription, ca.Function]] = {}
-
-
-def _functions(tr: Transcription) -> ca.Function:
-    """(z, p, lam_g) -> (H, dgradL/dp, J, dg/dp), built once per transcription."""
-    key = id(tr.nlp["x"])
-    if key in _FUNCTIONS:
-        return _FUNCTIONS[key][1]
-    z, p, f, g = tr.nlp["x"], tr.nlp["p"], tr.nlp["f"], tr.nlp["g"]
-    lam = ca.MX.sym("lam", g.shape[0])
-    lagrangian = f + ca.dot(lam, g)
-    grad = ca.gradient(lagrangian, z)
-    fn = ca.Function(
-        "kkt_sens",
-        [z, p, lam],
-        [ca.jacobian(grad, z), ca.jacobian(grad, p), ca.jacobian(g, z), ca.jacobian(g, p)],
-    ).expand()
-    _FUNCTIONS[key] = (tr, fn)
-    return fn
-
-
 def _csc(m: Any) -> sp.csc_matrix:
-    sparsity = m.sparsity()
-    rows, cols = sparsity.get_triplet()
+    m = ca.DM(m)
+    rows, cols = m.sparsity().get_triplet()
     return sp.csc_matrix((np.asarray(m.nonzeros()), (rows, cols)), shape=m.shape)
 
 
@@ -61,15 +41,28 @@ def sensitivity(
     lam_g: np.ndarray,
     lam_x: np.ndarray,
     params: tuple[float, float],
-    active_tol: float = 1e-6,
+    active_tol: float = 1e-2,
+    damping: float = 1e-9,
 ) -> np.ndarray:
     """dz/dp (n_variables, 2) of the scaled decision vector with respect to (speed, grade) at a
     solution ``z`` with multipliers ``lam_g``, ``lam_x`` (CasADi signs). Variables whose bound
     multiplier exceeds ``active_tol`` (or that sit on a bound) are held."""
-    fn = _functions(tr)
-    h, lzp, jac, gp = fn(z, np.asarray(params, float), lam_g)
-    h, jac = _csc(h), _csc(jac)
-    lzp, gp = np.asarray(ca.DM(lzp).full()), np.asarray(ca.DM(gp).full())
+    d = derivatives(tr)
+    p0 = np.asarray(params, float)
+    upper = _csc(d.hess_lag(z, p0, 1.0, lam_g))
+    h = upper + upper.T - sp.diags(upper.diagonal())
+    jac = _csc(d.jac_g(z, p0)[1])
+    # d(grad_z L)/dp and dg/dp by central differences in the two parameters (exact enough for a
+    # predictor; the corrector solve removes what is left)
+    lzp = np.zeros((z.size, p0.size))
+    gp = np.zeros((jac.shape[0], p0.size))
+    for k in range(p0.size):
+        step = np.zeros_like(p0)
+        step[k] = 1e-5 * max(1.0, abs(p0[k]))
+        plus = d.grad_lag(z, p0 + step, 1.0, lam_g)
+        minus = d.grad_lag(z, p0 - step, 1.0, lam_g)
+        lzp[:, k] = np.ravel(plus[2] - minus[2]) / (2 * step[k])
+        gp[:, k] = np.ravel(plus[1] - minus[1]) / (2 * step[k])
     span = np.maximum(tr.ubx - tr.lbx, 1e-12)
     at_bound = (np.abs(z - tr.lbx) < 1e-8 * span) | (np.abs(tr.ubx - z) < 1e-8 * span)
     free = ~((np.abs(lam_x) > active_tol) | at_bound)
@@ -79,7 +72,7 @@ def sensitivity(
     m = jac.shape[0]
     # a tiny primal regularisation keeps the factorisation well posed where H_ff is singular
     # along directions the constraints leave free but the objective does not see
-    reg = sp.identity(idx.size, format="csc") * 1e-9
+    reg = sp.identity(idx.size, format="csc") * damping
     kkt = sp.bmat([[hff + reg, jf.T], [jf, -1e-12 * sp.identity(m)]], format="csc")
     rhs = -np.vstack([lzp[idx], gp])
     sol = spla.splu(kkt).solve(rhs)

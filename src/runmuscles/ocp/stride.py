@@ -96,7 +96,12 @@ def _arm_muscles(
     qd16 = np.array([qd[d] for d in runner.dofs])
     passive = np.asarray(runner.passive_moments(q16, qd16), dtype=float)
     tau = {d: moments[d] - passive[runner.dof_index[d]] for d in ARM_DOFS}
-    so = static_optimisation(arm, {d: q[d] for d in ARM_DOFS}, {d: qd[d] for d in ARM_DOFS}, tau)
+    # reserves cost as much per 0.1 N m as a fully active muscle: the arms are weak but their
+    # moments small (holding and swinging), so the muscles, not the reserves, carry them
+    so = static_optimisation(
+        arm, {d: q[d] for d in ARM_DOFS}, {d: qd[d] for d in ARM_DOFS}, tau,
+        reserve_optimal_moment=0.1,
+    )
     out: dict[str, dict[str, np.ndarray]] = {}
     for i, m in enumerate(arm):
         a = so.activation[:, i]
@@ -161,6 +166,8 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
     shares.update(arm_shares)
     forces = np.column_stack([mus[m]["force"] for m in order])
     reactions = joint_loads(runner, q, qd, qdd, forces, solution.grade)
+    slip = stance_slip(runner, q, qd)
+    touched = bounds_touched(q)
     provenance: dict[str, Any] = {
         "model": "runmuscles 2D runner (16 DOF, 34 Hill-type muscles)",
         "runner": {"mass_kg": runner.mass, "height_m": runner.height},
@@ -171,6 +178,8 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
             for i, d in enumerate(reserve_dofs)
         },
         "reserves": shares,
+        "stance_slip_m_s": slip,
+        "bounds_touched": touched,
         "arm_swing": swing.to_dict(),
         "arms": "prescribed from measured arm swing; arm muscles by static optimisation of the "
         "moments holding and swinging the arms need",
@@ -195,6 +204,44 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
         joint_reactions=reactions,
         provenance=provenance,
     )
+
+
+#: A contact sphere counts as loaded (for slip) above this share of body weight.
+SLIP_LOAD_BW = 0.5
+#: A coordinate within this distance (rad; m for the pelvis) of a bound counts as touching it.
+BOUND_MARGIN = 0.5 * np.pi / 180.0
+
+
+def stance_slip(runner: Runner, q: dict[str, np.ndarray], qd: dict[str, np.ndarray]) -> float:
+    """Peak fore-aft speed (m/s) of a contact sphere over the belt while it carries more than
+    :data:`SLIP_LOAD_BW` body weights: a foot that skates instead of rolling shows here."""
+    qa = np.array([q[d] for d in runner.dofs])
+    qda = np.array([qd[d] for d in runner.dofs])
+    forces = runner.contact_forces(qa, qda)
+    vel = runner.skeleton.point_velocities(qa, qda, runner.contact_points)
+    peak = 0.0
+    for name in runner.contact_points:
+        loaded = np.asarray(forces[name][1], float) > SLIP_LOAD_BW * runner.weight
+        if loaded.any():
+            peak = max(peak, float(np.max(np.abs(np.asarray(vel[name][0], float)[loaded]))))
+    return peak
+
+
+def bounds_touched(q: dict[str, np.ndarray]) -> list[str]:
+    """The solved coordinates that reach a bound of the problem (within :data:`BOUND_MARGIN`):
+    a stride pressed against a bound is shaped by the bound, not by the runner."""
+    from runmuscles.ocp.node import Q_BOUNDS
+
+    out = []
+    for dof, values in q.items():
+        if dof in ARM_DOFS or dof == "pelvis_tx":
+            continue
+        lo, hi = Q_BOUNDS.get(dof, Q_BOUNDS.get(dof.removesuffix("_r").removesuffix("_l"), (None, None)))
+        if lo is None or hi is None:
+            continue
+        if float(np.min(values)) <= lo + BOUND_MARGIN or float(np.max(values)) >= hi - BOUND_MARGIN:
+            out.append(dof)
+    return out
 
 
 def joint_loads(
