@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from runmuscles.inverse import runner_for
 from runmuscles.io.fukuchi import read_fukuchi
 from runmuscles.io.opensim import read_table
-from runmuscles.inverse import runner_for
 from runmuscles.ocp.inverse import inverse_dynamics
 
 HARMONICS = 8
@@ -63,9 +63,7 @@ def running(speed: float) -> dict[str, object]:
 
 def walking() -> dict[str, object]:
     table = read_table(DATA / "moco2d" / "referenceCoordinates.sto")
-    cols = {
-        label.split("/")[-2]: table.column(label) for label in table.labels if label != "time"
-    }
+    cols = {label.split("/")[-2]: table.column(label) for label in table.labels if label != "time"}
     t = table.column("time")
     half = float(t[-1] - t[0]) * len(t) / (len(t) - 1)  # the last sample is one step short
     tt = np.concatenate([t - t[0], t - t[0] + half])

@@ -10,6 +10,7 @@ Every solve converges or raises :class:`~runmuscles.errors.ConvergenceError`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -153,9 +154,7 @@ def stride_stores() -> list[StrideStore]:
     return [StrideStore(cache / "strides"), StrideStore(shipped, writable=False)]
 
 
-def _nearest(
-    stores: Iterable[StrideStore], problem: Problem
-) -> WarmStart | None:
+def _nearest(stores: Iterable[StrideStore], problem: Problem) -> WarmStart | None:
     best: WarmStart | None = None
     for store in stores:
         found = store.nearest(
@@ -208,9 +207,8 @@ def predict(
     solution = solve(problem, options, progress)
     for store in stores:
         if store.writable:
-            try:
+            # a read-only or full cache folder must not lose the solved stride
+            with contextlib.suppress(OSError):
                 store.save(solution)
-            except OSError:
-                pass  # a read-only or full cache folder must not lose the solved stride
             break
     return solution.cycle()

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from runmuscles.predict import predict
 
 from runmuscles.atlas import Atlas, Record, build_atlas, record_from_cycle
 from runmuscles.model.runner import Runner
-from runmuscles.predict import predict
 
 pytestmark = pytest.mark.slow
 

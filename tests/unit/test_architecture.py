@@ -89,8 +89,8 @@ SUBLAYERS: dict[str, list[set[str]]] = {
     "anatomy": [{"catalogue"}, {"loader"}],
     "io": [{"track", "clean", "motion", "xmlpull"},
            {"fit", "gpx", "tcx", "opensim", "c3d", "fukuchi"}, {"mocap"}],
-    "model": [{"backend"}, {"skeleton", "muscle", "contact", "armswing"}, {"geometry", "metabolics"},
-              {"runner"}],
+    "model": [{"backend"}, {"skeleton", "muscle", "contact", "armswing"},
+              {"geometry", "metabolics"}, {"runner"}],
     "ocp": [{"transcription", "goals", "static", "inverse"}, {"solve", "problem", "node"},
             {"stride", "continuation"}, {"solution"}, {"guess"}, {"build"}],
     "cycle": [{"dataset"}, {"gaitcycle"}],
@@ -194,14 +194,10 @@ POINTERS_LEFT = {
     "model/muscle.py",
     "model/geometry.py",
     "inverse.py",
-    "validate.py",
     "atlas/grid.py",
     "cycle/gaitcycle.py",
-    "ocp/solve.py",
     "ocp/guess.py",
     "ocp/problem.py",
-    "ocp/goals.py",
-    "ocp/node.py",
 }
 
 

@@ -14,8 +14,8 @@ from runmuscles.cli import cli, main
     ("argv", "code", "text"),
     [
         (["simulate", "--speed", "-1"], 2, "speed -1 m/s must be a positive number"),
-        (["simulate", "--speed", "20"], 2, "outside the running model's range"),
-        (["simulate", "--grade", "60%"], 2, "grade +60 % is outside the model's range"),
+        (["simulate", "--speed", "20"], 2, "outside the run model's range"),
+        (["simulate", "--grade", "60%"], 2, "grade +60 % is outside the run model's range"),
         (["simulate", "--mass", "0"], 2, "mass"),
         (["simulate", "--height", "4"], 2, "height"),
         (["simulate", "--nodes", "5"], 2, "n_intervals 5"),
@@ -102,7 +102,7 @@ def test_plot_without_matplotlib_is_refused_before_the_solve(
     )
     solved: list[str] = []
     monkeypatch.setattr(
-        "runmuscles.cli.simulate.solve_with_progress", lambda *a: solved.append("solve")
+        "runmuscles.cli.simulate.solve_with_progress", lambda *a, **k: solved.append("solve")
     )
     result = CliRunner().invoke(cli, ["simulate", "--plot", str(tmp_path / "s.png")])
     assert result.exit_code == 2 and not solved
@@ -119,7 +119,7 @@ def test_plot_and_output_are_written_after_the_solve(
 
     cycle = synthetic_cycle()
     monkeypatch.setattr(
-        "runmuscles.cli.simulate.solve_with_progress", lambda *a: (None, None, cycle)
+        "runmuscles.cli.simulate.solve_with_progress", lambda *a, **k: cycle
     )
     png, nc = tmp_path / "s.png", tmp_path / "s.nc"
     result = CliRunner().invoke(cli, ["simulate", "--plot", str(png), "-o", str(nc)])

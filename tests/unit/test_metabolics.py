@@ -80,7 +80,9 @@ def test_mechanical_work_is_positive_fibre_power_only() -> None:
 @pytest.mark.parametrize("a", [0.01, 0.1, 0.5, 1.0])
 @pytest.mark.parametrize("v", [0.01, 0.1, 0.3, 0.8])
 @pytest.mark.parametrize("length", [0.6, 1.0, 1.4])
-def test_purely_eccentric_contraction_never_returns_energy(a: float, v: float, length: float) -> None:
+def test_purely_eccentric_contraction_never_returns_energy(
+    a: float, v: float, length: float
+) -> None:
     # A lengthening, active muscle absorbs work; its metabolic rate stays at or above its minimum
     # heat (1 W/kg muscle, Umberger et al. 2003), never negative, for every muscle.
     for m in MUSCLES.values():

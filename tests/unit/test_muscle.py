@@ -42,9 +42,13 @@ def test_active_force_length_landmarks() -> None:
 
 def test_passive_force_length_landmarks() -> None:
     # kPE = 4, e0 = 0.6: zero at l_opt, Fmax at 1.6 l_opt (De Groote 2016 Eq. S3)
-    assert mu.passive_force_length(1.0) == pytest.approx(0.0, abs=1e-12)
-    assert mu.passive_force_length(1.6) == pytest.approx(1.0, abs=1e-12)
-    assert mu.passive_force_length(0.5) > -0.02  # small negative value below l_opt, as published
+    # De Groote 2016: 0 at l_opt, 1 at 1.6 l_opt; the smooth positive part (width 1e-3, the
+    # project's choice) moves these by at most w/2 and w^2/4
+    assert mu.passive_force_length(1.0) == pytest.approx(0.0, abs=6e-4)
+    assert mu.passive_force_length(1.6) == pytest.approx(1.0, abs=1e-6)
+    # a muscle never pushes: the published curve's dip below zero under l_opt is removed
+    for lm in (0.2, 0.5, 0.8, 0.99):
+        assert 0.0 <= mu.passive_force_length(lm) < 1e-3
 
 
 def test_force_velocity_landmarks() -> None:
@@ -118,12 +122,13 @@ def test_rigid_tendon_isometric_at_optimum(soleus: mu.MuscleParams) -> None:
     )
     force = mu.rigid_tendon_force(soleus, 1.0, l_mt, 0.0)
     expected = (
-        mu.active_force_length(1.0)
-        * mu.force_velocity(0.0)
+        (mu.active_force_length(1.0) * mu.force_velocity(0.0) + mu.passive_force_length(1.0))
         * math.cos(soleus.pennation_angle)
         * soleus.max_isometric_force
     )
     assert force == pytest.approx(expected, rel=1e-9)
+    # the passive part at l_opt is the smooth floor's w/2 = 0.0005 Fmax (project's choice)
+    assert mu.passive_force_length(1.0) == pytest.approx(mu.PASSIVE_SMOOTHING / 2, rel=1e-3)
 
 
 def test_implicit_residuals_agree_with_each_other(vasti: mu.MuscleParams) -> None:

@@ -12,28 +12,33 @@ from runmuscles.ocp.solve import SolverOptions, solve_nlp
 from runmuscles.ocp.transcription import NodeModel, transcribe
 
 
-def cart(cost_offset: float = 0.0) -> NodeModel:
-    """A point mass on a line: x = [position, velocity], u = [acceleration]; cost u^2 + c."""
+def cart(cost_offset: float = 0.0, with_path: bool = False) -> NodeModel:
+    """A point mass on a line: x = [position, velocity], u = [acceleration]; cost u^2 + c.
+
+    ``with_path``: a second control, a force f, with the path residual f - u = 0 (unit mass)."""
     x = ca.SX.sym("x", 2)
-    u = ca.SX.sym("u", 1)
+    u = ca.SX.sym("u", 2 if with_path else 1)
     p = ca.SX.sym("p", 2)
+    t = ca.SX.sym("t", 2)
+    path = ca.vertcat(u[1] - u[0]) if with_path else ca.SX(0, 1)
     return NodeModel(
         states=("q:pelvis_tx", "qd:pelvis_tx"),
-        controls=("qdd:pelvis_tx",),
+        controls=("qdd:pelvis_tx", "f:pelvis_tx")[: 2 if with_path else 1],
         x_scale=np.array([1.0, 2.0]),
-        u_scale=np.array([5.0]),
+        u_scale=np.array([5.0, 5.0][: 2 if with_path else 1]),
         x_lb=np.array([-10.0, -10.0]),
         x_ub=np.array([10.0, 10.0]),
-        u_lb=np.array([-50.0]),
-        u_ub=np.array([50.0]),
-        f_dot=ca.Function("dot", [x, u, p], [ca.vertcat(x[1], u[0])]),
-        f_path=ca.Function("path", [x, u, p], [ca.SX(0, 1)]),
-        f_cost=ca.Function("cost", [x, u, p], [u[0] ** 2 + cost_offset]),
-        f_out=ca.Function("out", [x, u, p], [x[1]]),
-        output_names=("velocity",),
+        u_lb=np.full(2 if with_path else 1, -50.0),
+        u_ub=np.full(2 if with_path else 1, 50.0),
+        f_dot=ca.Function("dot", [x, u, p, t], [ca.vertcat(x[1], u[0])]),
+        f_path=ca.Function("path", [x, u, p, t], [path]),
+        f_cost=ca.Function("cost", [x, u, p, t], [u[0] ** 2 + cost_offset]),
+        f_out=ca.Function("out", [x, u, p, t], [x[1], t]),
+        output_names=("velocity", "phase"),
         x_mirror=np.eye(2),
-        u_mirror=np.eye(1),
+        u_mirror=np.eye(2 if with_path else 1),
         forward_state="q:pelvis_tx",
+        n_path=1 if with_path else 0,
     )
 
 
@@ -44,7 +49,30 @@ def test_pack_unpack_round_trip() -> None:
     x2, u2, d = tr.unpack(tr.pack(x, u, 0.37))
     np.testing.assert_allclose(x2, x)
     np.testing.assert_allclose(u2, u)
-    assert d == 0.37
+    assert d == pytest.approx(0.37, rel=1e-12)
+    # one time step per node, chained: N + 1 steps of duration / N
+    assert tr.n_variables == 11 * 3 + 11
+
+
+def test_constraint_jacobian_has_full_row_rank_with_periodic_controls() -> None:
+    """States and controls periodic plus a path residual at every node would repeat the first
+    node's residual at the last (a rank-deficient Jacobian: the multipliers blow up). The
+    transcription imposes the path residuals at nodes 0..N-1 only: full row rank."""
+    tr = transcribe(cart(with_path=True), 6, (0.2, 0.6))
+    rng = np.random.default_rng(3)
+    z = tr.pack(rng.normal(size=(7, 2)), rng.normal(size=(7, 2)), 0.4)
+    jac = ca.Function("J", [tr.nlp["x"], tr.nlp["p"]], [ca.jacobian(tr.nlp["g"], tr.nlp["x"])])
+    j = np.asarray(jac(z, [2.0, 0.0]).full())
+    assert np.linalg.matrix_rank(j) == j.shape[0]
+
+
+def test_node_functions_get_the_stride_phase_and_its_rate() -> None:
+    """t = [phi, dphi/dt]: over a half stride phi = k / (2N) and dphi/dt = 1 / (2 T)."""
+    tr = transcribe(cart(), 10, (0.2, 0.6))
+    np.testing.assert_allclose(tr.phases, np.arange(11) / 20)
+    assert tr.phase_rate(0.4) == pytest.approx(1 / 0.8)
+    full = transcribe(cart(), 10, (0.2, 0.6), half_stride=False)
+    np.testing.assert_allclose(full.phases, np.arange(11) / 10)
 
 
 def test_trapezoidal_defects_vanish_for_constant_acceleration() -> None:

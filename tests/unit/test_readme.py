@@ -15,12 +15,6 @@ import pytest
 import runmuscles
 from tests.conftest import ROOT, shared_data
 
-FRONT_DOOR = (
-    "issue 11 (engine): rm.predict(runner, speed, grade, gait=...) becomes the public front door "
-    "(in __all__; the module runmuscles/predict.py renamed, see test_public_api); when it lands "
-    "this test passes: remove this xfail marker"
-)
-
 
 def _blocks() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -69,7 +63,6 @@ def test_readme_examples_without_a_solve(scratch: Path) -> None:
     assert namespace["data"]["muscles"] and "flat run" in lines[4]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=FRONT_DOOR)
 def test_predict_is_the_front_door() -> None:
     assert "predict" in runmuscles.__all__
     predict = runmuscles.predict  # type: ignore[attr-defined]
@@ -79,7 +72,6 @@ def test_predict_is_the_front_door() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=FRONT_DOOR)
 def test_readme_example_with_a_solve(tmp_path: Path) -> None:
     assert "predict" in runmuscles.__all__
     namespace: dict[str, Any] = {"rm": runmuscles}

@@ -244,9 +244,9 @@ def build_atlas(
     t_start = time.perf_counter()
     grid = Grid.from_axes(speeds, grades, mass, height)  # type: ignore[arg-type]
     if solve_fn is None:
-        from runmuscles.ocp.problem import GRADE_RANGE, SPEED_RANGE
+        from runmuscles.ocp.problem import GRADE_RANGE, SPEED_RANGE, Gait
 
-        (vlo, vhi), (glo, ghi) = SPEED_RANGE, GRADE_RANGE
+        (vlo, vhi), (glo, ghi) = SPEED_RANGE[Gait.RUN], GRADE_RANGE[Gait.RUN]
         if (
             grid.speeds[0] < vlo
             or grid.speeds[-1] > vhi

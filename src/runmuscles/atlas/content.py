@@ -154,7 +154,9 @@ def record_from_cycle(cycle: GaitCycle) -> Record:
         ]
         gv["peak_force_n"].append(max(peaks))
     rec.group = {k: np.asarray(v, dtype=float) for k, v in gv.items()}
-    scal: dict[str, float] = {k: float(v) for k, v in cycle.summary().items()}
+    scal: dict[str, float] = {
+        k: float(v) for k, v in cycle.summary().items() if isinstance(v, (int, float))
+    }
     scal["total_metabolic_energy_j"] = float(cycle.metabolic_energy())
     tnames = [str(n) for n in ds["tendon"].values] if "tendon" in ds else []
     for tendon in TENDON_MUSCLES:

@@ -44,6 +44,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (3, "a file that cannot be read (wrong format, damaged, empty, missing)"),
     (4, "a shipped data file or the muscle atlas is missing or invalid"),
     (5, "a solve did not converge (atlas build: some conditions failed, the rest are kept)"),
+    (6, "validate: a check against published data failed (the table says which)"),
     (130, "interrupted (Ctrl-C)"),
 )
 

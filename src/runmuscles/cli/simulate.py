@@ -24,7 +24,7 @@ examples:
 
 
 @click.command(
-    short_help="Predict a running or walking stride at a speed and slope (a solve).",
+    short_help="Predict a running or walking stride at a speed and slope.",
     epilog=EXAMPLES,
 )
 @speed_option()
@@ -116,8 +116,8 @@ def solve_with_progress(
 ) -> Any:
     """Predict with a progress bar on stderr; returns the GaitCycle."""
     from runmuscles.model.runner import Runner
-    from runmuscles.prediction import predict, preferred_gait
     from runmuscles.ocp.solve import SolverOptions
+    from runmuscles.prediction import predict, preferred_gait
 
     runner = Runner(mass=mass, height=height)
     chosen = gait or preferred_gait(speed, grade).value

@@ -286,7 +286,7 @@ def build_dataset(
     except (TypeError, ValueError) as exc:
         msg = f"provenance must be JSON-serialisable (plain numbers, text): {exc}"
         raise InputError(msg) from exc
-    gait = str(condition.get("gait", "run"))  # type: ignore[call-overload]
+    gait = str(condition.get("gait", "run"))
     if gait not in GAITS:
         raise InputError(f"condition gait={gait!r} must be one of {', '.join(GAITS)}")
     ds.attrs = {

@@ -19,10 +19,10 @@ from runmuscles.cycle.dataset import (
     KIND,
     PHASES,
     SIDES,
-    resolution,
     build_dataset,
     check_dataset,
     close_names,
+    resolution,
 )
 from runmuscles.errors import FileFormatError, InputError, UnknownNameError
 from runmuscles.units import G
@@ -131,7 +131,7 @@ class GaitCycle:
 
     @property
     def gait(self) -> str:
-        """"run" or "walk"."""
+        """ "run" or "walk"."""
         return str(self.ds.attrs.get("gait", "run"))
 
     @property
@@ -304,10 +304,10 @@ class GaitCycle:
 
     def _foot_angle(self, side: str) -> NDArray[np.float64] | None:
         """Sole angle to the belt (rad, + toes up): pelvis tilt + hip - knee + ankle."""
-        parts = [self._q(d) for d in ("pelvis_tilt", f"hip_{side}", f"knee_{side}", f"ankle_{side}")]
-        if any(p is None for p in parts):
+        tilt, hip = self._q("pelvis_tilt"), self._q(f"hip_{side}")
+        knee, ankle = self._q(f"knee_{side}"), self._q(f"ankle_{side}")
+        if tilt is None or hip is None or knee is None or ankle is None:
             return None
-        tilt, hip, knee, ankle = parts  # type: ignore[misc]
         return tilt + hip - knee + ankle
 
     @property
@@ -332,7 +332,7 @@ class GaitCycle:
 
     @property
     def strike(self) -> str | None:
-        """"rearfoot", "midfoot" or "forefoot" from the foot angle at contact, with the
+        """ "rearfoot", "midfoot" or "forefoot" from the foot angle at contact, with the
         thresholds of Altman & Davis 2012 (Gait Posture 35:298): above 8.0 deg rearfoot, below
         -1.6 deg forefoot, midfoot between."""
         angle = self.foot_angle_at_contact_deg

@@ -87,7 +87,9 @@ def arm_swing(gait: str = "run") -> ArmSwing:
         elbow = tuple(float(c) * DEG for c in entry["elbow_deg"])
         source = str(entry["source"])
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise DataError(f"model/params/arm_swing.toml: bad or missing [{gait}] entry: {exc}") from exc
+        raise DataError(
+            f"model/params/arm_swing.toml: bad or missing [{gait}] entry: {exc}"
+        ) from exc
     if len(shoulder) % 2 == 0 or len(elbow) % 2 == 0:
         raise DataError("model/params/arm_swing.toml: give c0 then (a_n, b_n) pairs")
     return ArmSwing(gait, shoulder, elbow, source)

@@ -39,10 +39,10 @@ from runmuscles.model.muscle import MuscleParams, active_force_length, force_vel
 
 __all__ = [
     "BASAL_RATE",
-    "MUSCLE_DENSITY",
-    "SPECIFIC_TENSION",
     "LENGTHENING_HEAT",
     "MIN_HEAT_RATE",
+    "MUSCLE_DENSITY",
+    "SPECIFIC_TENSION",
     "EnergyRate",
     "basal_rate",
     "muscle_mass",

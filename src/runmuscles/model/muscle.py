@@ -33,6 +33,7 @@ __all__ = [
     "ACTIVATION_SMOOTHING",
     "KPE",
     "KT_DEFAULT",
+    "PASSIVE_SMOOTHING",
     "PASSIVE_STRAIN_AT_ONE",
     "TAU_ACTIVATION",
     "TAU_DEACTIVATION",
@@ -65,6 +66,8 @@ _B_ACTIVE: tuple[tuple[float, float, float, float], ...] = (
 #: Passive force-length shape factor kPE and strain e0 at which passive force = Fmax.
 KPE = 4.0
 PASSIVE_STRAIN_AT_ONE = 0.6
+#: Width of the smooth positive part of the passive curve (fraction of Fmax; project's choice).
+PASSIVE_SMOOTHING = 1e-3
 #: Force-velocity coefficients d1..d4.
 _D1, _D2, _D3, _D4 = (
     -0.318323436899127,
@@ -141,13 +144,16 @@ def active_force_length(lm_n: Any) -> Any:
 def passive_force_length(
     lm_n: Any, kpe: float = KPE, strain_at_one: float = PASSIVE_STRAIN_AT_ONE
 ) -> Any:
-    """Passive fibre force / Fmax: (exp(kPE (lm_n - 1)/e0) - 1) / (exp(kPE) - 1).
+    """Passive fibre force / Fmax: (exp(kPE (lm_n - 1)/e0) - 1) / (exp(kPE) - 1), never negative.
 
-    Zero at ``lm_n = 1``, one at ``lm_n = 1 + e0`` (1.6); slightly negative below optimal length
-    (down to -0.019), as published.
+    As published the curve dips slightly below zero under optimal length (down to -0.019): a
+    muscle would push, 180 N for the vasti of this model, which the optimiser could use. This
+    project takes its smooth positive part, ``(f + sqrt(f^2 + w^2)) / 2`` with ``w`` =
+    :data:`PASSIVE_SMOOTHING` (a modelling choice): 0.0005 at ``lm_n = 1``, 1.0000 at 1.6.
     """
     m = lib(lm_n)
-    return (m.exp(kpe * (lm_n - 1.0) / strain_at_one) - 1.0) / (math.exp(kpe) - 1.0)
+    f = (m.exp(kpe * (lm_n - 1.0) / strain_at_one) - 1.0) / (math.exp(kpe) - 1.0)
+    return 0.5 * (f + m.sqrt(f * f + PASSIVE_SMOOTHING**2))
 
 
 def force_velocity(vm_n: Any) -> Any:

@@ -116,7 +116,9 @@ class Runner:
             )
         except TypeError as exc:
             fields = ", ".join(f.name for f in dataclasses.fields(self.muscles[0]))
-            raise InputError(f"unknown muscle parameter in {sorted(changes)}; known: {fields}") from exc
+            raise InputError(
+                f"unknown muscle parameter in {sorted(changes)}; known: {fields}"
+            ) from exc
         new = Runner(self.mass, self.height)
         object.__setattr__(new, "contact", self.contact)
         object.__setattr__(new, "skeleton", self.skeleton)

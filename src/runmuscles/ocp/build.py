@@ -15,9 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from runmuscles.model.armswing import arm_swing
-from runmuscles.ocp.goals import Goals
 from runmuscles.errors import InputError
+from runmuscles.model.armswing import arm_swing
 from runmuscles.ocp.continuation import sensitivity
 from runmuscles.ocp.guess import measured_guess, template_guess
 from runmuscles.ocp.node import NodeLayout, build_node_model
@@ -234,7 +233,9 @@ def _finish(
 ) -> Solution:
     solution = unpack_solution(tr, problem, result, opts, tried)
     if opts.sensitivity:
-        solution.meta["dz_dp"] = sensitivity(tr, result.z, result.lam_g, result.lam_x, result.params)
+        solution.meta["dz_dp"] = sensitivity(
+            tr, result.z, result.lam_g, result.lam_x, result.params
+        )
     return solution
 
 

@@ -29,6 +29,7 @@ from runmuscles.ocp.transcription import Transcription
 
 __all__ = ["sensitivity"]
 
+
 def _csc(m: Any) -> sp.csc_matrix:
     m = ca.DM(m)
     rows, cols = m.sparsity().get_triplet()

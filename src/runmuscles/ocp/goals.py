@@ -7,15 +7,22 @@ divided by the distance, so faster or slower strides are compared fairly):
                       + w_activation * mean_i a_i^p             (muscle effort, p = 3)
                       + w_reserve * mean_j (tau_res_j / tau_max_j)^2
                       + w_acceleration * mean_j (qdd_j / s_j)^2    (small regularisation)
-                      + w_tendon_rate * mean_k (dFt_k / 10)^2 ) dt
+                      + w_tendon_rate * mean_k (dFt_k / 10)^2
+                      + w_passive * mean_j (tau_pass_j / (0.1 m g))^2 ) dt
 
 Choice and sources: Falisse et al. 2019 (J R Soc Interface 16:20190402) combine the metabolic energy
 rate with squared activations, joint accelerations and passive torques, weighted and normalised per
 distance; Dembia et al. 2020 (PLoS Comput Biol 16:e1008493, OpenSim Moco) use summed squared
 controls per distance. Activations cubed follow Crowninshield & Brand 1981 (J Biomech 14:793,
-endurance criterion). SCIENCE.md section 4 reports that effort-only objectives with rigid tendons
-give too quick a cadence; the metabolic term and the compliant Achilles and patellar tendons are
-what bring it back to human values.
+endurance criterion). Effort-only objectives with rigid tendons give too quick a cadence (seen in
+OpenSim Moco's predictive running); the metabolic term and the compliant Achilles and patellar
+tendons bring it back to human values.
+
+Weights (this project's choice, measured at 3.5 m/s level with the Rajagopal 2016 strengths): with
+w_activation = 1 the metabolic term was 95 % of the objective and vasti, gastrocnemius and toe
+flexors peaked at 0.86-1.0 activation (so "most loaded" ranked strength limits); w_activation = 10
+makes the activation term about 15 % of the objective and spreads the load (soleus 0.83 -> 0.58,
+toe flexors 1.0 -> 0.69) at a 5 % higher metabolic cost. The vasti still peak at about 0.93.
 """
 
 from __future__ import annotations
@@ -31,11 +38,15 @@ class Goals:
     """Weights of the effort terms (dimensionless; terms are normalised to order one)."""
 
     metabolic: float = 0.1
-    activation: float = 1.0
+    activation: float = 10.0
     activation_exponent: int = 3
     reserve: float = 1000.0
     acceleration: float = 0.01
     tendon_rate: float = 0.001
+    #: passive joint moments (range-of-motion limits) squared, per 0.1 m g: without it the
+    #: optimiser hangs the trunk and pelvis on the ligament springs (measured: lumbar at its
+    #: flexion limit, pelvis tilted 21 deg back in walking), as Falisse et al. 2019 also found
+    passive: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -13,7 +13,8 @@ Typical gait figures used only to shape the template (not as targets). Running: 
 150 + 6 v steps/min (Lieberman 2015 reports ~170 at 3 m/s, SCIENCE.md), duty factor about
 0.45 - 0.03 v (Gazendam & Hof 2007: 30-37 % stance at running speeds). Walking: cadence about
 70 + 35 v steps/min (about 115 at 1.3 m/s) and duty factor 0.62 (about 12 % double support per
-step), the textbook walking figures (e.g. Winter 2009), with a stance leg that stays nearly straight.
+step), the textbook walking figures (e.g. Winter 2009), with a stance leg that stays nearly
+straight.
 """
 
 from __future__ import annotations

@@ -40,15 +40,18 @@ from runmuscles.units import DEG, G
 
 __all__ = ["NodeLayout", "build_node_model", "mirror_name"]
 
-#: Bounds of the coordinates (rad or m), wide enough for running (knee flexion > 100 deg in swing,
-#: SCIENCE.md section 4).
+#: Bounds of the coordinates (rad or m): numerical safety limits, wider than the range of motion
+#: the passive joint moments allow (Anderson 1999 / Falisse 2019 double exponentials, e.g. 69 N m
+#: at 50 deg hip extension and 1,000 N m at 57 deg), so that the passive moments, not these
+#: bounds, limit the motion; wide enough for running (knee flexion > 100 deg in swing). A stride
+#: that reaches one is reported (``bounds_touched``) and refused by the atlas.
 Q_BOUNDS: dict[str, tuple[float, float]] = {
     "pelvis_tx": (-1.0, 5.0),
     "pelvis_ty": (0.5, 1.5),
     "pelvis_tilt": (-45 * DEG, 30 * DEG),
     "lumbar": (-40 * DEG, 30 * DEG),
-    "hip": (-50 * DEG, 110 * DEG),
-    "knee": (-5 * DEG, 150 * DEG),
+    "hip": (-65 * DEG, 120 * DEG),
+    "knee": (-15 * DEG, 150 * DEG),
     "ankle": (-60 * DEG, 45 * DEG),
     "mtp": (-30 * DEG, 70 * DEG),
 }
@@ -217,21 +220,27 @@ def build_node_model(
 
     qdd_scale = np.array([QDD_SCALE.get(d, 100.0) for d in dofs])
     edot_v = ca.vertcat(*edot)
+    passive_all = runner.passive_moments(q_all, qd_all)
+    rotational = [all_dofs.index(d) for d in dofs if not d.startswith("pelvis")]
+    passive_solved = ca.vertcat(*[passive_all[i] for i in rotational]) / (0.1 * weight)
     cost = (
         goals.metabolic * ca.sum1(edot_v) / mass
         + goals.activation * ca.sum1(a**goals.activation_exponent) / nm
         + goals.reserve * ca.sumsqr(res) / max(nr, 1)
         + goals.acceleration * ca.sumsqr(qdd / qdd_scale) / nq
         + goals.tendon_rate * ca.sumsqr(dft / 10.0) / max(nc, 1)
+        + goals.passive * ca.sumsqr(passive_solved) / max(len(rotational), 1)
     )
 
     grf = runner.ground_reaction(q_all, qd_all)
-    passive = runner.passive_moments(q_all, qd_all)
+    passive = passive_all
     # net moment: muscles + reserves + passive; for the arms, the moment the motion needs
     arm_rows = {all_dofs.index(d) for d in prescribed}
     net = ca.vertcat(
         *[
-            resid_all[i] + tau_applied[i] + passive[i] if i in arm_rows else tau_applied[i] + passive[i]
+            resid_all[i] + tau_applied[i] + passive[i]
+            if i in arm_rows
+            else tau_applied[i] + passive[i]
             for i in range(len(all_dofs))
         ]
     )

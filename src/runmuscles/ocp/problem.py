@@ -126,6 +126,8 @@ def predictive(
     runner: Runner, speed: float, grade: float = 0.0, gait: Gait | str = Gait.RUN, **fields: Any
 ) -> Problem:
     """An editable predictive problem for ``runner`` at ``speed`` (m/s) and ``grade``."""
-    problem = Problem(runner=runner, speed=float(speed), grade=float(grade), gait=gait, **fields)
+    problem = Problem(
+        runner=runner, speed=float(speed), grade=float(grade), gait=Gait(gait), **fields
+    )
     problem.validate()
     return problem

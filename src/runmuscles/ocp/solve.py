@@ -19,7 +19,14 @@ import numpy as np
 from runmuscles.errors import ConvergenceError
 from runmuscles.ocp.transcription import Transcription
 
-__all__ = ["Derivatives", "SolveResult", "SolverOptions", "build_solver", "derivatives", "solve_nlp"]
+__all__ = [
+    "Derivatives",
+    "SolveResult",
+    "SolverOptions",
+    "build_solver",
+    "derivatives",
+    "solve_nlp",
+]
 
 #: IPOPT return statuses that count as a solution.
 ACCEPTED = {"Solve_Succeeded", "Solved_To_Acceptable_Level"}
@@ -39,28 +46,36 @@ ADVICE = {
 
 @dataclass(frozen=True)
 class SolverOptions:
-    """IPOPT settings. Defaults follow the measurements in ../shared/SCIENCE.md section 4:
-    a limited-memory Hessian is several times faster cold than the exact one, and MUMPS with a
-    METIS ordering factorises the collocation KKT system fastest."""
+    """IPOPT settings, chosen by measurement on this problem (2-core machine, 3.5 m/s level):
+
+    * exact Hessian throughout (CasADi's exact second derivatives): from the measured-kinematics
+      guess a monotone barrier starting at mu = 0.1 converged in 407 iterations / 55 s, where 300
+      limited-memory iterations then an exact polish took 988 / 153 s and ended higher;
+    * warm starts: a small barrier parameter (1e-3) and little push from the bounds, no old
+      multipliers (with them: 145-188 iterations instead of 165-180 plain);
+    * MUMPS with a METIS ordering (5.4x faster than the default ordering in a probe).
+    """
 
     max_iter: int = 3000
     tol: float = 1e-4
     constr_viol_tol: float = 1e-5
-    #: "auto": from a cold start, a limited-memory phase (robust far from the optimum) followed
-    #: by an exact-Hessian polish (fast, quadratic convergence near it); from a warm start, exact
-    #: only. Or "exact" / "limited-memory" throughout.
+    #: "auto": exact, with a monotone barrier from mu = 0.1 on a cold start; or "exact" /
+    #: "limited-memory" throughout
     hessian: str = "auto"
-    #: iterations of the limited-memory phase of "auto"
-    quasi_newton_iter: int = 700
+    #: iterations of a limited-memory phase before the exact one on a cold start (0: none)
+    quasi_newton_iter: int = 0
     max_wall_time: float = 1800.0
     print_level: int = 0
     warm_start: bool = False
     #: cold starts: the initial guesses tried, in order ("measured", "template"); the converged
     #: one with the lowest objective is kept
     cold_guesses: tuple[str, ...] = ("measured", "template")
-    #: compute the solution's sensitivity to speed and grade (a continuation predictor for
-    #: neighbouring conditions)
-    sensitivity: bool = True
+    #: compute the solution's sensitivity to speed and grade, a first-order continuation predictor
+    #: for neighbouring conditions. Off by default: measured here, the tangent is so curved that
+    #: it moves a 0.25 m/s or 2.5 % neighbour's start further from feasibility than the
+    #: neighbour's own point (constraint violation 22 vs 0.1) and the corrector then needs more
+    #: iterations (398-500 vs 165-180), with or without damping of the KKT system.
+    sensitivity: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def ipopt(self, with_multipliers: bool = False) -> dict[str, Any]:
@@ -82,6 +97,8 @@ class SolverOptions:
         }
         if self.hessian == "limited-memory":
             opts["limited_memory_max_history"] = 30
+        elif not self.warm_start:
+            opts.update(mu_strategy="monotone", mu_init=0.1)
         if self.warm_start:
             # start near the guess: a small barrier parameter and little push from the bounds
             opts.update(mu_init=1e-3, bound_push=1e-6, bound_frac=1e-6)
@@ -195,8 +212,10 @@ def derivatives(tr: Transcription) -> Derivatives:
     # expand: the MX graph (mapped node functions) becomes one SX graph, whose sparse
     # derivatives CasADi colours and evaluates about 40x faster than the MX ones
     seed = ca.nlpsol(
-        "gait_seed", "ipopt", tr.nlp, {"ipopt": {"print_level": 0, "sb": "yes"},
-                                        "print_time": False, "expand": True}
+        "gait_seed",
+        "ipopt",
+        tr.nlp,
+        {"ipopt": {"print_level": 0, "sb": "yes"}, "print_time": False, "expand": True},
     )
     found = Derivatives(
         nlp=ca.Function(

@@ -1,4 +1,5 @@
-"""From a half-stride :class:`~runmuscles.ocp.solution.Solution` to a full-stride :class:`~runmuscles.cycle.GaitCycle`.
+"""From a half-stride :class:`~runmuscles.ocp.solution.Solution` to a full-stride
+:class:`~runmuscles.cycle.GaitCycle`.
 
 * The second half of the stride is the first with left and right swapped (the problem imposes
   that symmetry) and the forward position advanced by the half-stride distance.
@@ -87,7 +88,10 @@ def reserve_shares(
 
 
 def _arm_muscles(
-    runner: Runner, time: np.ndarray, q: dict[str, np.ndarray], qd: dict[str, np.ndarray],
+    runner: Runner,
+    time: np.ndarray,
+    q: dict[str, np.ndarray],
+    qd: dict[str, np.ndarray],
     moments: dict[str, np.ndarray],
 ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, float], list[str]]:
     """Arm muscle series from static optimisation of the arm moments (minus passive moments)."""
@@ -99,7 +103,10 @@ def _arm_muscles(
     # reserves cost as much per 0.1 N m as a fully active muscle: the arms are weak but their
     # moments small (holding and swinging), so the muscles, not the reserves, carry them
     so = static_optimisation(
-        arm, {d: q[d] for d in ARM_DOFS}, {d: qd[d] for d in ARM_DOFS}, tau,
+        arm,
+        {d: q[d] for d in ARM_DOFS},
+        {d: qd[d] for d in ARM_DOFS},
+        tau,
         reserve_optimal_moment=0.1,
     )
     out: dict[str, dict[str, np.ndarray]] = {}
@@ -116,9 +123,7 @@ def _arm_muscles(
             "mtu_velocity": so.mtu_velocity[:, i],
             "metabolic_rate": np.asarray(umberger_rate(m, a, a, lm_n, vm_n).total, dtype=float),
         }
-    shares = {
-        d.removesuffix("_r").removesuffix("_l"): 0.0 for d in ARM_DOFS
-    }
+    shares = {d.removesuffix("_r").removesuffix("_l"): 0.0 for d in ARM_DOFS}
     for d, frac in so.reserve_peak_fraction().items():
         joint = d.removesuffix("_r").removesuffix("_l")
         shares[joint] = max(shares[joint], float(frac))
@@ -159,6 +164,16 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
     }
     arms, arm_shares, arm_warnings = _arm_muscles(runner, time, q, qd, moments)
     mus.update(arms)
+    unresolved = {}
+    for m in runner.muscles:
+        joints = {d.removesuffix("_r").removesuffix("_l") for d in m.dofs}
+        short = [j for j in joints if arm_shares.get(j, 0.0) > RESERVE_LIMIT]
+        if m.name in arms and short:
+            unresolved[m.name] = (
+                f"the {'/'.join(sorted(short))} moment needs a reserve of "
+                f"{max(arm_shares[j] for j in short):.0%} of its peak: the model lacks muscles "
+                "there (e.g. latissimus dorsi, teres major for shoulder extension)"
+            )
     order = [m.name for m in runner.muscles]
     mus = {m: mus[m] for m in order}
     reserve_dofs = tuple(solution.meta.get("reserve_max_nm", {}))
@@ -203,9 +218,13 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
         },
         joint_reactions=reactions,
         provenance=provenance,
+        unresolved=unresolved,
     )
 
 
+#: Peak reserve above this share of a joint's peak moment means the muscles there are not what
+#: carries the joint (this project's threshold, the one the atlas refuses strides with).
+RESERVE_LIMIT = 0.05
 #: A contact sphere counts as loaded (for slip) above this share of body weight.
 SLIP_LOAD_BW = 0.5
 #: A coordinate within this distance (rad; m for the pelvis) of a bound counts as touching it.
@@ -236,7 +255,9 @@ def bounds_touched(q: dict[str, np.ndarray]) -> list[str]:
     for dof, values in q.items():
         if dof in ARM_DOFS or dof == "pelvis_tx":
             continue
-        lo, hi = Q_BOUNDS.get(dof, Q_BOUNDS.get(dof.removesuffix("_r").removesuffix("_l"), (None, None)))
+        lo, hi = Q_BOUNDS.get(
+            dof, Q_BOUNDS.get(dof.removesuffix("_r").removesuffix("_l"), (None, None))
+        )
         if lo is None or hi is None:
             continue
         if float(np.min(values)) <= lo + BOUND_MARGIN or float(np.max(values)) >= hi - BOUND_MARGIN:
