@@ -107,6 +107,7 @@ class StrideStore:
         try:
             with open(tmp, "wb") as fh:
                 np.savez_compressed(fh, z=solution.z, meta=np.array(json.dumps(meta)))
+            os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
