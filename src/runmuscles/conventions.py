@@ -21,7 +21,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
-    "ARM_DOFS",
+    "PRESCRIBED_DOFS",
     "BODY_HEIGHT_RANGE_M",
     "BODY_MASS_RANGE_KG",
     "DOFS",
@@ -85,9 +85,9 @@ TRANSLATIONS: frozenset[str] = frozenset({"pelvis_tx", "pelvis_ty"})
 
 SIDES: tuple[str, ...] = ("r", "l")
 
-#: Arm DOFs. The predictive model prescribes them from measured arm swing (a sagittal model has no
-#: trunk rotation for the arms to balance) and resolves the arm muscles afterwards.
-ARM_DOFS: tuple[str, ...] = ("shoulder_r", "elbow_r", "shoulder_l", "elbow_l")
+#: DOFs the predictive model prescribes from measured motion (arm swing and lumbar motion; a
+#: sagittal model has no trunk rotation for the arms to balance), resolving their muscles after.
+PRESCRIBED_DOFS: tuple[str, ...] = ("lumbar", "shoulder_r", "elbow_r", "shoulder_l", "elbow_l")
 
 #: Model muscle base name -> catalogue group id (see runmuscles.anatomy for the groups).
 MUSCLE_GROUPS: dict[str, str] = {

@@ -89,7 +89,7 @@ SUBLAYERS: dict[str, list[set[str]]] = {
     "anatomy": [{"catalogue"}, {"loader"}],
     "io": [{"track", "clean", "motion", "xmlpull"},
            {"fit", "gpx", "tcx", "opensim", "c3d", "fukuchi"}, {"mocap"}],
-    "model": [{"backend"}, {"skeleton", "muscle", "contact", "armswing"},
+    "model": [{"backend"}, {"skeleton", "muscle", "contact", "prescribed"},
               {"geometry", "metabolics"}, {"runner"}],
     "ocp": [{"transcription", "goals", "static", "inverse"}, {"solve", "problem", "node"},
             {"stride", "continuation"}, {"solution"}, {"guess"}, {"build"}],

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from runmuscles.errors import InputError
-from runmuscles.model.armswing import arm_swing
+from runmuscles.model.prescribed import prescribed_motion
 from runmuscles.ocp.continuation import sensitivity
 from runmuscles.ocp.guess import measured_guess, template_guess
 from runmuscles.ocp.node import NodeLayout, build_node_model
@@ -45,7 +45,7 @@ def get_transcription(problem: Problem) -> tuple[Transcription, NodeLayout]:
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    model, layout = build_node_model(problem.runner, problem.goals, arm_swing(problem.gait))
+    model, layout = build_node_model(problem.runner, problem.goals, prescribed_motion(problem.gait))
     assert problem.duration_bounds is not None
     built = transcribe(model, problem.n_intervals, problem.duration_bounds, problem.half_stride)
     _CACHE[key] = (built, layout)

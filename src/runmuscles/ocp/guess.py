@@ -127,7 +127,6 @@ def template_guess(
         q["pelvis_tx"] = speed * t
         q["pelvis_ty"] = y
         q["pelvis_tilt"] = tilt
-        q["lumbar"] = math.radians(3.0)
         for side, shift in (("r", 0.0), ("l", half)):
             hip, knee, ankle, mtp = _leg_angles(
                 runner, t + shift, speed, half, tc, y, tilt, lift_scale
@@ -230,7 +229,7 @@ def measured_guess(
                 target[:, i] = _fourier(block[key], phi + shift, order) * rate**order
     ix, iy = layout.dofs.index("pelvis_tx"), layout.dofs.index("pelvis_ty")
     q[:, ix], qd[:, ix] = speed * times, speed
-    q[:, iy] += _support_height(runner, layout, q, qd, phi)
+    q[:, iy] += _support_height(runner, layout, q, phi, gait)
     for i, d in enumerate(layout.dofs):
         lo, hi = Q_BOUNDS.get(d, Q_BOUNDS[d.removesuffix("_r").removesuffix("_l")])
         if d not in ("pelvis_tx", "pelvis_ty"):
@@ -239,11 +238,13 @@ def measured_guess(
     return x, u, half
 
 
-def _full_q(runner: Runner, layout: NodeLayout, q: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """(16, n) coordinates: the solved ones from ``q`` (n, nq), the arms from the arm swing."""
-    from runmuscles.model.armswing import arm_swing
+def _full_q(
+    runner: Runner, layout: NodeLayout, q: np.ndarray, phi: np.ndarray, gait: str = "run"
+) -> np.ndarray:
+    """(16, n) coordinates: the solved ones from ``q`` (n, nq), the others prescribed."""
+    from runmuscles.model.prescribed import prescribed_motion
 
-    arms = arm_swing("run").angles(phi)
+    arms = prescribed_motion(gait).angles(phi)
     full = np.zeros((len(runner.dofs), q.shape[0]))
     for i, d in enumerate(runner.dofs):
         full[i] = q[:, layout.dofs.index(d)] if d in layout.dofs else arms[d]
@@ -251,7 +252,7 @@ def _full_q(runner: Runner, layout: NodeLayout, q: np.ndarray, phi: np.ndarray) 
 
 
 def _support_height(
-    runner: Runner, layout: NodeLayout, q: np.ndarray, qd: np.ndarray, phi: np.ndarray
+    runner: Runner, layout: NodeLayout, q: np.ndarray, phi: np.ndarray, gait: str
 ) -> float:
     """Hip height offset (m) at which the mean vertical contact force is body weight."""
     qd_full = np.zeros((len(runner.dofs), q.shape[0]))  # contact damping left out
@@ -259,7 +260,7 @@ def _support_height(
     def mean_force(dy: float) -> float:
         qq = q.copy()
         qq[:, layout.dofs.index("pelvis_ty")] += dy
-        full = _full_q(runner, layout, qq, phi)
+        full = _full_q(runner, layout, qq, phi, gait)
         grf = runner.ground_reaction(full, qd_full)
         return float(np.mean(grf["r"][1] + grf["l"][1])) - runner.weight
 

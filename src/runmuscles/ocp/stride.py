@@ -3,9 +3,10 @@
 
 * The second half of the stride is the first with left and right swapped (the problem imposes
   that symmetry) and the forward position advanced by the half-stride distance.
-* The arms follow the measured arm swing the problem prescribed; their muscles are resolved here
-  by static optimisation (:mod:`runmuscles.ocp.static`) of the moments that holding and swinging
-  the arms need, the arm moments the solve computed from the whole-body dynamics.
+* The arms and the lumbar spine follow the measured motion the problem prescribed; their muscles
+  (deltoids, biceps, triceps, abdominals, back extensors) are resolved here by static
+  optimisation (:mod:`runmuscles.ocp.static`) of the moments that holding and moving them need,
+  the moments the solve computed from the whole-body dynamics.
 * Joint contact loads at hip, knee and ankle: the net intersegmental force plus the pull of the
   muscles crossing the joint (:func:`joint_loads`).
 * Reserves: per joint, the peak reserve moment as a share of the joint's peak net moment.
@@ -18,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from runmuscles import __version__
-from runmuscles.conventions import ARM_DOFS
+from runmuscles.conventions import PRESCRIBED_DOFS
 from runmuscles.cycle import GaitCycle
-from runmuscles.model.armswing import arm_swing
+from runmuscles.model.prescribed import prescribed_motion
 from runmuscles.model.metabolics import umberger_rate
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.node import mirror_name
@@ -94,18 +95,19 @@ def _arm_muscles(
     qd: dict[str, np.ndarray],
     moments: dict[str, np.ndarray],
 ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, float], list[str]]:
-    """Arm muscle series from static optimisation of the arm moments (minus passive moments)."""
-    arm = [m for m in runner.muscles if set(m.dofs) & set(ARM_DOFS)]
+    """Series of the muscles crossing prescribed joints (arms, lumbar) from static optimisation
+    of those joints' moments (minus the passive moments)."""
+    arm = [m for m in runner.muscles if set(m.dofs) & set(PRESCRIBED_DOFS)]
     q16 = np.array([q[d] for d in runner.dofs])
     qd16 = np.array([qd[d] for d in runner.dofs])
     passive = np.asarray(runner.passive_moments(q16, qd16), dtype=float)
-    tau = {d: moments[d] - passive[runner.dof_index[d]] for d in ARM_DOFS}
-    # reserves cost as much per 0.1 N m as a fully active muscle: the arms are weak but their
-    # moments small (holding and swinging), so the muscles, not the reserves, carry them
+    tau = {d: moments[d] - passive[runner.dof_index[d]] for d in PRESCRIBED_DOFS}
+    # reserves cost as much per 0.1 N m as a fully active muscle: the muscles, not the
+    # reserves, carry these joints wherever they can
     so = static_optimisation(
         arm,
-        {d: q[d] for d in ARM_DOFS},
-        {d: qd[d] for d in ARM_DOFS},
+        {d: q[d] for d in PRESCRIBED_DOFS},
+        {d: qd[d] for d in PRESCRIBED_DOFS},
         tau,
         reserve_optimal_moment=0.1,
     )
@@ -123,7 +125,7 @@ def _arm_muscles(
             "mtu_velocity": so.mtu_velocity[:, i],
             "metabolic_rate": np.asarray(umberger_rate(m, a, a, lm_n, vm_n).total, dtype=float),
         }
-    shares = {d.removesuffix("_r").removesuffix("_l"): 0.0 for d in ARM_DOFS}
+    shares = {d.removesuffix("_r").removesuffix("_l"): 0.0 for d in PRESCRIBED_DOFS}
     for d, frac in so.reserve_peak_fraction().items():
         joint = d.removesuffix("_r").removesuffix("_l")
         shares[joint] = max(shares[joint], float(frac))
@@ -139,13 +141,13 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
     outs = _mirror_outputs(solution, solved_muscles, dofs)
     stride = 2.0 * solution.duration
     phi = time / stride
-    swing = arm_swing(solution.gait)
+    swing = prescribed_motion(solution.gait)
     arm_q = swing.angles(phi)
     arm_qd = {d: v / stride for d, v in swing.angles(phi, 1).items()}
     arm_qdd = {d: v / stride**2 for d, v in swing.angles(phi, 2).items()}
 
     def full(kind: str, arm: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {d: arm[d] if d in ARM_DOFS else series[f"{kind}:{d}"] for d in dofs}
+        return {d: arm[d] if d in PRESCRIBED_DOFS else series[f"{kind}:{d}"] for d in dofs}
 
     q, qd, qdd = full("q", arm_q), full("qd", arm_qd), full("qdd", arm_qdd)
     moments = {d: outs["moment"][:, i] for i, d in enumerate(dofs)}
@@ -169,10 +171,14 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
         joints = {d.removesuffix("_r").removesuffix("_l") for d in m.dofs}
         short = [j for j in joints if arm_shares.get(j, 0.0) > RESERVE_LIMIT]
         if m.name in arms and short:
+            lacking = {
+                "shoulder": "latissimus dorsi and teres major for shoulder extension",
+                "lumbar": "the obliques' and multifidus' share of trunk support",
+            }
             unresolved[m.name] = (
                 f"the {'/'.join(sorted(short))} moment needs a reserve of "
                 f"{max(arm_shares[j] for j in short):.0%} of its peak: the model lacks muscles "
-                "there (e.g. latissimus dorsi, teres major for shoulder extension)"
+                f"there ({'; '.join(lacking.get(j, 'unknown') for j in sorted(short))})"
             )
     order = [m.name for m in runner.muscles]
     mus = {m: mus[m] for m in order}
@@ -195,9 +201,9 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
         "reserves": shares,
         "stance_slip_m_s": slip,
         "bounds_touched": touched,
-        "arm_swing": swing.to_dict(),
-        "arms": "prescribed from measured arm swing; arm muscles by static optimisation of the "
-        "moments holding and swinging the arms need",
+        "prescribed_motion": swing.to_dict(),
+        "prescribed": "arms and lumbar spine from measured motion; their muscles by static "
+        "optimisation of the moments holding and moving them need",
         "warnings": arm_warnings,
         "runmuscles_version": __version__,
     }
@@ -253,7 +259,7 @@ def bounds_touched(q: dict[str, np.ndarray]) -> list[str]:
 
     out = []
     for dof, values in q.items():
-        if dof in ARM_DOFS or dof == "pelvis_tx":
+        if dof in PRESCRIBED_DOFS or dof == "pelvis_tx":
             continue
         lo, hi = Q_BOUNDS.get(
             dof, Q_BOUNDS.get(dof.removesuffix("_r").removesuffix("_l"), (None, None))

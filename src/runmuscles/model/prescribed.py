@@ -1,10 +1,14 @@
-"""Measured arm swing: shoulder and elbow angles over the stride, per gait.
+"""Measured motion of the arms and the lumbar spine over the stride, per gait.
 
 A sagittal model cannot reproduce what arm swing is for (balancing the legs' angular momentum
 about the vertical axis, Hinrichs 1987; Pontzer et al. 2009 J Exp Biol 212:523): left free, an
-effort-minimising optimiser would hold the arms still. So the predictive model prescribes the arm
-angles from measured running and walking (``params/arm_swing.toml``, sources cited there) and the
-arm muscles are resolved afterwards for what holding and swinging the arms costs.
+effort-minimising optimiser would hold the arms still. The lumbar joint, left free beside a free
+pelvis tilt, makes a near-symmetry (tilt the pelvis back, flex the spine, extend the hips: the
+segments barely move) that the optimiser slides along for hundreds of iterations and ends on the
+lumbar ligaments (measured: pelvis 21 deg back, lumbar at its flexion limit in walking). So the
+predictive model prescribes the shoulder, elbow and lumbar angles from measured running and
+walking (``params/prescribed_motion.toml``, sources cited there), solves the pelvis tilt, and
+resolves the arm and trunk muscles afterwards for what holding and moving them costs.
 
 Each angle is a Fourier series of the stride fraction ``phi`` (0 at right foot strike, 1 at the
 next): ``theta(phi) = c0 + sum_n a_n cos(2 pi n phi) + b_n sin(2 pi n phi)``, degrees in the file,
@@ -23,20 +27,21 @@ from importlib import resources
 from typing import Any
 
 from runmuscles.conventions import Gait
-from runmuscles.errors import DataError
+from runmuscles.errors import DataError, InputError
 from runmuscles.model.backend import ops_for
 from runmuscles.units import DEG
 
-__all__ = ["ArmSwing", "arm_swing"]
+__all__ = ["PrescribedMotion", "prescribed_motion"]
 
 
 @dataclass(frozen=True)
-class ArmSwing:
-    """Fourier coefficients (rad) of the right shoulder and elbow angle over the stride."""
+class PrescribedMotion:
+    """Fourier coefficients (rad) of the right shoulder, right elbow and lumbar angles."""
 
     gait: str
     shoulder: tuple[float, ...]
     elbow: tuple[float, ...]
+    lumbar: tuple[float, ...]
     source: str
 
     def _series(self, coeffs: tuple[float, ...], phi: Any, order: int) -> Any:
@@ -54,9 +59,10 @@ class ArmSwing:
         return out
 
     def angles(self, phi: Any, order: int = 0) -> dict[str, Any]:
-        """Arm DOF name -> angle (rad) or its ``order``-th derivative with respect to ``phi``."""
+        """Prescribed DOF name -> angle (rad) or its ``order``-th derivative w.r.t. ``phi``."""
         phi_l = phi + 0.5
         return {
+            "lumbar": self._series(self.lumbar, phi, order),
             "shoulder_r": self._series(self.shoulder, phi, order),
             "elbow_r": self._series(self.elbow, phi, order),
             "shoulder_l": self._series(self.shoulder, phi_l, order),
@@ -69,27 +75,32 @@ class ArmSwing:
             "source": self.source,
             "shoulder_deg": [c / DEG for c in self.shoulder],
             "elbow_deg": [c / DEG for c in self.elbow],
+            "lumbar_deg": [c / DEG for c in self.lumbar],
         }
 
 
 @cache
-def arm_swing(gait: str = "run") -> ArmSwing:
+def prescribed_motion(gait: str = "run") -> PrescribedMotion:
     """The measured arm swing of ``gait`` ("run" or "walk") from ``params/arm_swing.toml``."""
-    gait = Gait(gait).value
+    try:
+        gait = Gait(gait).value
+    except ValueError:
+        raise InputError(f"gait {gait!r} must be 'run' or 'walk'") from None
     text = (
         resources.files("runmuscles.model")
-        .joinpath("params", "arm_swing.toml")
+        .joinpath("params", "prescribed_motion.toml")
         .read_text(encoding="utf-8")
     )
     try:
         entry = tomllib.loads(text)[gait]
         shoulder = tuple(float(c) * DEG for c in entry["shoulder_deg"])
         elbow = tuple(float(c) * DEG for c in entry["elbow_deg"])
+        lumbar = tuple(float(c) * DEG for c in entry["lumbar_deg"])
         source = str(entry["source"])
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise DataError(
-            f"model/params/arm_swing.toml: bad or missing [{gait}] entry: {exc}"
+            f"model/params/prescribed_motion.toml: bad or missing [{gait}] entry: {exc}"
         ) from exc
-    if len(shoulder) % 2 == 0 or len(elbow) % 2 == 0:
-        raise DataError("model/params/arm_swing.toml: give c0 then (a_n, b_n) pairs")
-    return ArmSwing(gait, shoulder, elbow, source)
+    if any(len(c) % 2 == 0 for c in (shoulder, elbow, lumbar)):
+        raise DataError("model/params/prescribed_motion.toml: give c0 then (a_n, b_n) pairs")
+    return PrescribedMotion(gait, shoulder, elbow, lumbar, source)
