@@ -21,13 +21,13 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
-    "PRESCRIBED_DOFS",
     "BODY_HEIGHT_RANGE_M",
     "BODY_MASS_RANGE_KG",
     "DOFS",
     "FLAT_GRADE",
     "GROUP_IDS",
     "MUSCLE_GROUPS",
+    "PRESCRIBED_DOFS",
     "SIDES",
     "TERRAINS",
     "TRANSLATIONS",

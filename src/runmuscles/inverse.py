@@ -135,6 +135,7 @@ def _cycle(
         },
         "reserve_peak_nm": reserve_peak,
         "reserve_peak_fraction": so.reserve_peak_fraction(),
+        "reserves": _pooled(so.reserve_peak_fraction()),
         "warnings": [*ident.warnings, *so.warnings],
         "runmuscles_version": __version__,
     }
@@ -154,6 +155,15 @@ def _cycle(
         },
         provenance=provenance,
     )
+
+
+def _pooled(per_dof: dict[str, float]) -> dict[str, float]:
+    """Per joint (both sides pooled, the larger): peak reserve as a share of the peak moment."""
+    out: dict[str, float] = {}
+    for dof, share in per_dof.items():
+        joint = dof.removesuffix("_r").removesuffix("_l")
+        out[joint] = max(out.get(joint, 0.0), float(share))
+    return out
 
 
 def write_cycle_sto(cycle: GaitCycle, path: str | Path) -> Path:

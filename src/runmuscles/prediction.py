@@ -59,8 +59,8 @@ _GRADE_PER_SPEED = 0.10
 
 
 class StrideStore:
-    """A folder of solved strides, one compressed ``.npz`` per stride: the scaled NLP point, its
-    condition, gait, mesh and runner fingerprint (the sensitivity is recomputed on use). It is
+    """A folder of solved strides, one compressed ``.npz`` per stride: the scaled NLP point and
+    its multipliers, its condition, gait, mesh and runner fingerprint. It is
     what ``predict`` starts from: the user's cache (written after each solve) and the strides
     shipped with the package (read only)."""
 
@@ -106,7 +106,13 @@ class StrideStore:
         os.close(fd)
         try:
             with open(tmp, "wb") as fh:
-                np.savez_compressed(fh, z=solution.z, meta=np.array(json.dumps(meta)))
+                np.savez_compressed(
+                    fh,
+                    z=solution.z,
+                    lam_g=solution.lam_g,
+                    lam_x=solution.lam_x,
+                    meta=np.array(json.dumps(meta)),
+                )
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         finally:
@@ -117,30 +123,35 @@ class StrideStore:
     def nearest(
         self, runner: Runner, gait: str, speed: float, grade: float, n_intervals: int
     ) -> WarmStart | None:
-        """The stored stride of this runner, gait and mesh nearest (speed, grade), or None."""
+        """The stored stride of this gait and mesh nearest (speed, grade), or None: this
+        runner's when it has one near, else another body's (a starting point only: the solve
+        is this runner's physics). A stride of another runner counts as one step farther."""
         fp = runner.fingerprint()
         best, dist = None, np.inf
         for e in self.entries():
-            if e.get("fingerprint") != fp or e.get("gait") != gait:
-                continue
-            if e.get("n_intervals") != n_intervals:
+            if e.get("gait") != gait or e.get("n_intervals") != n_intervals:
                 continue
             d = np.hypot(e["speed"] - speed, (e["grade"] - grade) / _GRADE_PER_SPEED)
+            d += 0.0 if e.get("fingerprint") == fp else 1.0
             if d < dist:
                 best, dist = e, d
         if best is None:
             return None
         with np.load(best["file"], allow_pickle=False) as data:
             z = np.asarray(data["z"], dtype=float)
+            lam_g = np.asarray(data["lam_g"], dtype=float) if "lam_g" in data else None
+            lam_x = np.asarray(data["lam_x"], dtype=float) if "lam_x" in data else None
         return WarmStart(
             z=z,
             speed=float(best["speed"]),
             grade=float(best["grade"]),
             gait=gait,
             n_intervals=n_intervals,
-            runner_fingerprint=fp,
+            runner_fingerprint=str(best.get("fingerprint", "")),
             source=f"stored stride at {best['speed']:g} m/s, {best['grade'] * 100:+g} % "
             f"({best['file'].name})",
+            lam_g=lam_g,
+            lam_x=lam_x,
         )
 
 

@@ -154,3 +154,18 @@ def test_validation_rows() -> None:
     assert all(set(r) == {"quantity", "value", "published", "source", "pass"} for r in rows)
     assert len(rows) == 3 * (12 + 1 + 3) + 3
     assert sum(not r["pass"] for r in rows) <= 2
+
+
+def test_json_carries_reserves_and_warnings() -> None:
+    """`inverse --json` (the GaitCycle contract) carries per-joint reserve shares, equal to the
+    static optimisation's own peak reserve / peak moment, and the warnings of the pipeline."""
+    _, cycle = _run(4.5)
+    data = json.loads(json.dumps(cycle.to_json()))
+    shares = cycle.provenance["reserve_peak_fraction"]
+    for joint, share in data["reserves"].items():
+        per_side = [
+            v for d, v in shares.items() if d.removesuffix("_r").removesuffix("_l") == joint
+        ]
+        assert share == pytest.approx(max(per_side))
+    assert data["warnings"] == cycle.provenance["warnings"]
+    assert any("assum" in w or "reserve" in w for w in data["warnings"])

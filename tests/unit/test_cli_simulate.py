@@ -118,9 +118,7 @@ def test_plot_and_output_are_written_after_the_solve(
     from tests.unit.test_report import synthetic_cycle
 
     cycle = synthetic_cycle()
-    monkeypatch.setattr(
-        "runmuscles.cli.simulate.solve_with_progress", lambda *a, **k: cycle
-    )
+    monkeypatch.setattr("runmuscles.cli.simulate.solve_with_progress", lambda *a, **k: cycle)
     png, nc = tmp_path / "s.png", tmp_path / "s.nc"
     result = CliRunner().invoke(cli, ["simulate", "--plot", str(png), "-o", str(nc)])
     assert result.exit_code == 0, result.stderr

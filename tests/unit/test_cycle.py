@@ -263,6 +263,7 @@ def test_json_has_exactly_the_contract_keys(cycle: GaitCycle) -> None:
         "tendons",
         "joint_loads",
         "reserves",
+        "warnings",
         "solver",
     }
     assert set(out["condition"]) == {"speed_m_s", "grade", "mass_kg", "height_m", "gait"}

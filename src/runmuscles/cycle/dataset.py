@@ -84,6 +84,8 @@ def resolution(activation: NDArray[np.float64]) -> str:
             "its load is set by its strength limit"
         )
     return ""
+
+
 KIND = "runmuscles.GaitCycle"
 
 Series = Mapping[str, ArrayLike]

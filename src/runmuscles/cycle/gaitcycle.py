@@ -589,6 +589,7 @@ class GaitCycle:
             },
             "joint_loads": {j: self.joint_load_peak_bw(j) for j in JOINTS},
             "reserves": self.provenance.get("reserves"),
+            "warnings": list(self.provenance.get("warnings") or []),
             "solver": {
                 k: solver.get(k)
                 for k in (

@@ -81,6 +81,21 @@ def _apply_bounds(tr: Transcription, problem: Problem) -> tuple[np.ndarray, np.n
 COLD_GUESSES = {"measured": measured_guess, "template": template_guess}
 
 
+def _warm_multipliers(
+    tr: Transcription, problem: Problem
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The warm start's multipliers when it carries ones that fit this NLP."""
+    guess = problem.guess
+    if isinstance(guess, Solution):
+        guess = guess.warm_start()
+    if not isinstance(guess, WarmStart) or guess.lam_g is None or guess.lam_x is None:
+        return None, None
+    lam_g, lam_x = np.asarray(guess.lam_g, float), np.asarray(guess.lam_x, float)
+    if lam_g.size != tr.lbg.size or lam_x.size != tr.n_variables:
+        return None, None
+    return lam_g, lam_x
+
+
 def _warm_point(tr: Transcription, problem: Problem) -> np.ndarray | None:
     """The scaled initial point from a previous solution of the same NLP (same runner, gait and
     mesh), moved to the new condition along its sensitivity when it carries one (a first-order
@@ -92,18 +107,19 @@ def _warm_point(tr: Transcription, problem: Problem) -> np.ndarray | None:
         guess = guess.warm_start()
     if not isinstance(guess, WarmStart):
         raise InputError(f"guess must be a Solution, a WarmStart or None, not {type(guess)}")
+    # another body's stride is a fine starting point (the physics is this runner's); another
+    # gait or mesh is not the same NLP
     fits = (
         np.size(guess.z) == tr.n_variables
         and guess.gait == problem.gait.value
         and guess.n_intervals == problem.n_intervals
-        and guess.runner_fingerprint in ("", problem.runner.fingerprint())
     )
     if not fits:
         raise InputError(
             f"the warm start ({guess.source or 'a previous solution'}: {guess.gait}, "
-            f"{guess.n_intervals} intervals) was solved for another runner, gait or mesh than "
-            f"this problem ({problem.gait.value}, {problem.n_intervals} intervals); pass "
-            "guess=None for a cold start"
+            f"{guess.n_intervals} intervals) is for another gait or mesh than this problem "
+            f"({problem.gait.value}, {problem.n_intervals} intervals); pass guess=None for a "
+            "cold start"
         )
     z = np.asarray(guess.z, dtype=float).copy()
     dz = guess.dz_dp
@@ -136,9 +152,28 @@ def solve(
     params = (problem.speed, problem.grade)
     z_warm = _warm_point(tr_b, problem)
     if z_warm is not None:
-        result = _attempt(tr_b, z_warm, params, replace(opts, warm_start=True), problem, progress)
+        lam_g, lam_x = _warm_multipliers(tr_b, problem)
+        result = _attempt(
+            tr_b, z_warm, params, replace(opts, warm_start=True), problem, progress, lam_g, lam_x
+        )
+        if not result.success and lam_g is not None:
+            # the dual point can mislead far from its condition: the primal point alone
+            result = _attempt(
+                tr_b, z_warm, params, replace(opts, warm_start=True), problem, progress
+            )
         result.raise_for_status()
-        return _finish(tr, problem, result, opts, ())
+        source = problem.guess.source if isinstance(problem.guess, WarmStart) else ""
+        if isinstance(problem.guess, Solution):
+            source = f"solution at {problem.guess.speed:g} m/s, {problem.guess.grade * 100:+g} %"
+        warm = {
+            "guess": f"warm start: {source or 'a previous solution'}",
+            "status": result.status,
+            "iterations": result.iterations,
+            "objective": result.objective,
+            "wall_time_s": result.wall_time_s,
+            "kept": True,
+        }
+        return _finish(tr, problem, result, opts, (warm,))
     tried: list[dict[str, Any]] = []
     best: SolveResult | None = None
     done = 0
@@ -182,11 +217,12 @@ def _attempt(
     opts: SolverOptions,
     problem: Problem,
     progress: Callable[[int, float], None] | None,
+    lam_g0: np.ndarray | None = None,
+    lam_x0: np.ndarray | None = None,
 ) -> SolveResult:
     """One solve from ``z0``: with ``hessian="auto"``, a cold start runs a limited-memory phase
     (robust far from the optimum) then an exact-Hessian phase; a warm start is exact only."""
     done, t_wall, t_fun = 0, 0.0, 0.0
-    lam_g0 = lam_x0 = None
     if opts.hessian == "auto" and not opts.warm_start and opts.quasi_newton_iter > 0:
         first = solve_nlp(
             tr,

@@ -31,8 +31,8 @@ import numpy as np
 
 from runmuscles.conventions import PRESCRIBED_DOFS
 from runmuscles.model import geometry, muscle
-from runmuscles.model.prescribed import PrescribedMotion, prescribed_motion
 from runmuscles.model.metabolics import umberger_rate
+from runmuscles.model.prescribed import PrescribedMotion, prescribed_motion
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.goals import Goals
 from runmuscles.ocp.transcription import NodeModel

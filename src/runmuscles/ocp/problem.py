@@ -37,8 +37,8 @@ DURATION_BOUNDS = {Gait.RUN: (0.18, 0.60), Gait.WALK: (0.30, 1.00)}
 class WarmStart:
     """A solved stride to start from: its scaled NLP point ``z`` at ``speed``/``grade`` for a
     runner, gait and mesh, and optionally its sensitivity ``dz_dp`` (n, 2) to (speed, grade).
-    ``runner_fingerprint`` ties it to the runner it was solved for (a warm start from another
-    body or muscle set is refused, not silently used)."""
+    ``runner_fingerprint`` names the runner it was solved for (another body's stride is used as a
+    starting point only; the solve is the problem's runner's physics)."""
 
     z: Any
     speed: float
@@ -48,6 +48,9 @@ class WarmStart:
     runner_fingerprint: str
     dz_dp: Any = None
     source: str = ""
+    #: the solution's constraint and bound multipliers (a warm start of the dual point too)
+    lam_g: Any = None
+    lam_x: Any = None
 
 
 @dataclass

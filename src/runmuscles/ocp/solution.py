@@ -59,6 +59,8 @@ class Solution:
             runner_fingerprint=self.runner.fingerprint() if self.runner is not None else "",
             dz_dp=self.meta.get("dz_dp"),
             source=f"solution at {self.speed:g} m/s, {self.grade * 100:+g} %",
+            lam_g=self.lam_g,
+            lam_x=self.lam_x,
         )
 
     def cycle(self) -> GaitCycle:

@@ -103,11 +103,16 @@ class SolverOptions:
             # start near the guess: a small barrier parameter and little push from the bounds
             opts.update(mu_init=1e-3, bound_push=1e-6, bound_frac=1e-6)
             if with_multipliers:
+                # the neighbour's multipliers too: start at a small barrier parameter, hardly
+                # pushed from the bounds (measured 145 iterations for a 0.25 m/s step, 180
+                # without multipliers; at the very same condition a few)
                 opts.update(
                     warm_start_init_point="yes",
-                    mu_init=1e-4,
-                    warm_start_bound_push=1e-6,
-                    warm_start_mult_bound_push=1e-6,
+                    mu_strategy="monotone",
+                    mu_init=1e-6,
+                    warm_start_bound_push=1e-9,
+                    warm_start_mult_bound_push=1e-9,
+                    warm_start_slack_bound_push=1e-9,
                 )
         opts.update(self.extra)
         return opts

@@ -21,8 +21,8 @@ import numpy as np
 from runmuscles import __version__
 from runmuscles.conventions import PRESCRIBED_DOFS
 from runmuscles.cycle import GaitCycle
-from runmuscles.model.prescribed import prescribed_motion
 from runmuscles.model.metabolics import umberger_rate
+from runmuscles.model.prescribed import prescribed_motion
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.node import mirror_name
 from runmuscles.ocp.static import static_optimisation
