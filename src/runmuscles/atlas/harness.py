@@ -122,25 +122,35 @@ class ErrorTable:
 
 
 def cell_centres(atlas: Any, n: int, gaits: Sequence[str] | None = None) -> list[Condition]:
-    """``n`` (or more: at least one per gait) cell centres spread evenly over the solved cells
-    of each gait (cells whose four corners are solved), for the atlas body."""
+    """``n`` cell centres (fewer only when the grids have fewer cells) spread evenly over the
+    solved cells of each gait (cells whose four corners are solved), shared between the gaits
+    in proportion to their cells (at least one each), for the atlas body."""
     gaits = list(gaits or atlas.gaits)
-    per = max(1, math.ceil(n / len(gaits)))
-    out = []
+    cells: dict[str, list[tuple[int, int]]] = {}
     for gait in gaits:
         t = atlas.table(gait)
         ok = t.solved()
-        cells = [
+        cells[gait] = [
             (i, j)
             for i in range(t.speeds.size - 1)
             for j in range(t.grades.size - 1)
             if ok[i, j] and ok[i + 1, j] and ok[i, j + 1] and ok[i + 1, j + 1]
         ]
-        if not cells:
+    total = sum(len(c) for c in cells.values())
+    quota = {
+        g: min(len(c), max(1, round(n * len(c) / total))) if total else 0 for g, c in cells.items()
+    }
+    while sum(quota.values()) < min(n, total):
+        g = max(cells, key=lambda g: len(cells[g]) - quota[g])
+        quota[g] += 1
+    out = []
+    for gait in gaits:
+        t = atlas.table(gait)
+        if not quota[gait]:
             continue
-        pick = np.unique(np.linspace(0, len(cells) - 1, min(per, len(cells))).round().astype(int))
+        pick = np.unique(np.linspace(0, len(cells[gait]) - 1, quota[gait]).round().astype(int))
         for k in pick:
-            i, j = cells[int(k)]
+            i, j = cells[gait][int(k)]
             v = 0.5 * (t.speeds[i] + t.speeds[i + 1])
             g = 0.5 * (t.grades[j] + t.grades[j + 1])
             out.append(Condition(float(v), float(g), atlas.mass_kg, atlas.height_m, gait))
@@ -179,7 +189,8 @@ def interpolation_error(
             try:
                 out = solve(cond, guess)
             except Exception as exc:
-                why = f"from {label}: {type(exc).__name__}: {exc}"
+                status = getattr(exc, "status", "") or type(exc).__name__
+                why = f"from {label}: {status}: {exc}"
                 out = None
                 continue
             verdict = check_realism(out.info)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -275,12 +276,22 @@ class OnDemandAtlas:
         ls, lg = self._lattice[gait]
         table = self._tables[gait]
         solved = table.solved()
-        nodes = []
+        have = {
+            (
+                int(np.argmin(np.abs(ls - table.speeds[i]))),
+                int(np.argmin(np.abs(lg - table.grades[j]))),
+            )
+            for i, j in zip(*np.nonzero(solved), strict=True)
+        }
+        nodes: list[tuple[float, float]] = []
         for i, j, _ in _corner_nodes(ls, lg, v, g):
-            sv, gv = float(ls[i]), float(lg[j])
-            node = table.node(sv, gv)
-            if node is None or not solved[node]:
-                nodes.append((sv, gv))
+            if (i, j) in have:
+                continue
+            # the corner and, when it is more than one lattice step from every solved stride,
+            # the lattice nodes on the way to it from the nearest one: continuation in steps
+            for a, b in _path_to((i, j), have):
+                if (float(ls[a]), float(lg[b])) not in nodes:
+                    nodes.append((float(ls[a]), float(lg[b])))
         return "", nodes
 
     def prepare(self, speed: ArrayLike, grade: ArrayLike, gait: str = "run") -> list[str]:
@@ -316,26 +327,31 @@ class OnDemandAtlas:
         (v0, v1), (g0, g1) = self.base.ranges(gait)
         what = "walking" if gait == "walk" else "running"
         grid = f"the atlas's {what} grid ({v0:g}..{v1:g} m/s, {fmt_grade(g0)}..{fmt_grade(g1)})"
+        needs: dict[int, list[tuple[float, float]]] = {}
         for n, ks in todo.items():
             for k in ks:
-                if ok[k] or reasons[k]:
-                    continue
-                if n in failed:
-                    reasons[k] = (
-                        f"outside {grid}, and the stride at {n[0]:g} m/s {fmt_grade(n[1])} "
-                        f"could not be solved ({failed[n].get('status')}: "
-                        f"{failed[n].get('message', '')})"
-                    )
-                elif self.solving == Solving.NO_SOLVE:
-                    reasons[k] = f"outside {grid}; not solved (--no-solve)"
-                elif self.solving == Solving.WAIT:
-                    reasons[k] = (
-                        f"outside {grid}; its strides are being solved in the background "
-                        f"(not ready after {self.wait_s:g} s): analyse the run again in a few "
-                        "minutes"
-                    )
-                else:
-                    reasons[k] = f"outside {grid}; not solved"
+                needs.setdefault(k, []).append(n)
+        for k, nodes in needs.items():
+            if ok[k] or reasons[k]:
+                continue
+            bad = [n for n in nodes if n in failed]
+            if bad:
+                n = bad[0]
+                reasons[k] = (
+                    f"outside {grid}, and the stride at {n[0]:g} m/s {fmt_grade(n[1])} "
+                    f"could not be solved ({failed[n].get('status')}: "
+                    f"{failed[n].get('message', '')})"
+                )
+            elif self.solving == Solving.NO_SOLVE:
+                reasons[k] = f"outside {grid}; not solved (--no-solve)"
+            elif self.solving == Solving.WAIT:
+                reasons[k] = (
+                    f"outside {grid}; its strides are being solved in the background "
+                    f"(not ready after {self.wait_s:g} s): analyse the run again in a few "
+                    "minutes"
+                )
+            else:
+                reasons[k] = f"outside {grid}; not solved"
         return reasons
 
     def _cond(self, gait: str, n: tuple[float, float]) -> Condition:
@@ -371,7 +387,10 @@ class OnDemandAtlas:
     ) -> dict[tuple[float, float], dict[str, Any]]:
         """Solve ``nodes`` in this process by continuation (nearest to a solved stride first);
         returns the ones that failed -> why."""
-        solve, guesses = self._solver()
+        try:
+            solve, guesses = self._solver()
+        except InputError as exc:  # e.g. the model changed: nothing can be solved
+            return {n: {"status": "cannot_solve", "message": str(exc)} for n in nodes}
         left = list(nodes)
         failed: dict[tuple[float, float], dict[str, Any]] = {}
         done = 0
@@ -446,7 +465,10 @@ class OnDemandAtlas:
     ) -> dict[tuple[float, float], dict[str, Any]]:
         """Hand ``nodes`` to the background solver, wait up to ``wait_s``; the failures known
         by then."""
-        solve, guesses = self._solver()
+        try:
+            solve, guesses = self._solver()
+        except InputError as exc:
+            return {n: {"status": "cannot_solve", "message": str(exc)} for n in nodes}
         job = _background().submit(self, gait, list(nodes), solve, guesses)
         with contextlib.suppress(cf.TimeoutError):
             job.result(timeout=self.wait_s)
@@ -456,6 +478,26 @@ class OnDemandAtlas:
 
 def _attr(guess: Any, key: str) -> Any:
     return guess[key] if isinstance(guess, dict) else getattr(guess, key)
+
+
+def _path_to(target: tuple[int, int], have: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Lattice nodes (indices) from the solved node nearest ``target`` (Chebyshev steps, then
+    Euclidean) to ``target``: the first step next to a solved node, the last ``target``."""
+    if not have:
+        return [target]
+    i1, j1 = target
+    i0, j0 = min(
+        have,
+        key=lambda n: (max(abs(n[0] - i1), abs(n[1] - j1)), math.hypot(n[0] - i1, n[1] - j1), n),
+    )
+    path = []
+    i, j = i0, j0
+    while (i, j) != target:
+        i += int(np.sign(i1 - i))
+        j += int(np.sign(j1 - j))
+        if (i, j) not in have:
+            path.append((i, j))
+    return path
 
 
 def _corner_nodes(
