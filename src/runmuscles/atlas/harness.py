@@ -62,13 +62,13 @@ class ErrorTable:
 
     @property
     def max_error(self) -> float:
-        """Largest |relative error| over the significant rows (NaN when there are none)."""
+        """Largest absolute relative error over the significant rows (NaN when there are none)."""
         sig = self.significant()
         return max((abs(r["rel_error"]) for r in sig), default=math.nan)
 
     def summary(self) -> list[dict[str, Any]]:
         """Per gait, group and kind over the significant rows: conditions, mean and max
-        |relative error|, and where the max was."""
+        absolute relative error, and where the max was."""
         out: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         for r in self.significant():
             out.setdefault((r["gait"], r["group"], r["kind"]), []).append(r)

@@ -349,18 +349,36 @@ def _cell_text(data: dict[str, Any]) -> None:
         p = c.get("provenance") or {}
         w = "" if c.get("weight") in (None, 1.0) else f" (weight {c['weight']:.2f})"
         print(f"\ncell {c['speed_m_s']:g} m/s {c['grade'] * 100:+g} %{w}: {c['status']}")
+        ws = c.get("warm_start_speed")
+        if p.get("warm_start"):
+            start = p["warm_start"]
+        elif ws is not None:
+            start = f"the cell at {ws:g} m/s {c['warm_start_grade'] * 100:+g} %"
+        elif c["status"] == "solved":
+            start = "cold start"
+        else:
+            start = None
+        # a fact the cell does not carry (an older atlas) is left out, never shown as "none"
         rows = [
             ("solver status", p.get("status")),
             ("iterations", c.get("iterations")),
             ("objective", c.get("objective")),
             ("solve time s", c.get("solve_time_s")),
-            ("continued from", p.get("warm_start") or "cold start"),
+            ("continued from", start),
             ("guess kept", p.get("guess_kept")),
             ("peak reserve share", c.get("peak_reserve_share")),
             ("foot slip m/s", c.get("stance_slip_m_s")),
-            ("bounds touched", ", ".join(p.get("bounds_touched") or []) or "none"),
+            (
+                "bounds touched",
+                ", ".join(p["bounds_touched"]) or "none" if "bounds_touched" in p else None,
+            ),
             ("strike", p.get("strike")),
-            ("groups not resolved", ", ".join(c.get("groups_not_resolved") or []) or "none"),
+            (
+                "groups not resolved",
+                ", ".join(c["groups_not_resolved"]) or "none"
+                if "groups_not_resolved" in c
+                else None,
+            ),
         ]
         if p.get("message"):
             rows.append(("why", p["message"]))
@@ -373,9 +391,11 @@ def _cell_text(data: dict[str, Any]) -> None:
             if isinstance(value, float):
                 value = f"{value:.4g}"
             print(f"  {key + ':':22s}{value}")
+        if "provenance" not in c:
+            print("  (an atlas of format 1 stores no more about its cells)")
 
 
-@atlas.command(short_help="Grids, body, provenance and missing cells; or one cell's provenance.")
+@atlas.command(short_help="Grids, provenance and gaps of an atlas; or one cell's provenance.")
 @click.argument("path", required=False, metavar="[ATLAS.nc]", type=click.Path(path_type=Path))
 @click.option(
     "--cell",
