@@ -331,3 +331,51 @@ def test_two_gaits_build_together_on_two_workers(tmp_path: Path) -> None:
     assert atlas.gaits == ("run", "walk")
     for gait in atlas.gaits:
         assert np.isnan(atlas.table(gait).ds["warm_start_speed"].values).sum() == 1
+
+
+def test_cli_build_from_a_grid_spec_with_walking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    import runmuscles.atlas
+    from runmuscles.cli import main
+
+    real = runmuscles.atlas.build_atlas
+
+    def standin_build(*args: object, **kw: object) -> object:
+        kw["solve"] = standin_solve  # the CLI always uses the real solve: swap it for speed
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runmuscles.atlas, "build_atlas", standin_build)
+    spec = tmp_path / "grid.toml"
+    spec.write_text(
+        '[run]\nspeeds_m_s = "3:3.5:0.5"\ngrades = ["0%", "5%"]\n'
+        '[walk]\nspeeds_m_s = [1.2, 1.4]\ngrades = "-10%:10%:10%"\n'
+    )
+    out = tmp_path / "a.nc"
+    argv = ["atlas", "build", "--grid", str(spec), "--workers", "0", "-o", str(out), "--json"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["solved"] == 4 + 6 and data["atlas_bytes"] == out.stat().st_size
+    assert data["size_budget_bytes"] == 20_000_000
+    assert Atlas.load(out).ranges("walk") == ((1.2, 1.4), (-0.1, 0.1))
+    spec.write_text("[run]\nspeeds_m_s = 3\n")
+    assert main(["atlas", "build", "--grid", str(spec), "-o", str(out)]) == 2
+    assert "lacks 'grades'" in capsys.readouterr().err
+
+
+def test_when_every_cold_start_fails_the_gait_is_given_up_quickly(tmp_path: Path) -> None:
+    everything = frozenset((v, g) for v in (3.0, 3.5, 4.0) for g in (-0.05, 0.0, 0.05))
+    bad = functools.partial(standin_solve, fail=everything)
+    seen: list[BuildStatus] = []
+    with pytest.raises(InputError, match="no condition of the grid was solved"):
+        build_atlas(GRID, executor=InProcess(), output=tmp_path / "a.nc", solve=bad,
+                    progress=seen.append)  # fmt: skip
+    parts = sorted(Path(f"{tmp_path / 'a.nc'}.parts").glob("*.failed.json"))
+    assert len(parts) == 9
+    import json
+
+    statuses = [json.loads(p.read_text())["status"] for p in parts]
+    assert statuses.count("StandIn_Failure") == 3  # three cold starts, not nine
+    assert statuses.count("no_start") == 6

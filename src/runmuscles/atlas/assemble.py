@@ -117,7 +117,7 @@ def gait_dataset(
         )
     }  # fmt: skip
     prov = np.full((ns, ng), "", dtype=object)
-    options = [json.dumps(_jsonable(inf.get("solver_options")), sort_keys=True)
+    options = [json.dumps(_jsonable(inf.get("solver_options")), sort_keys=True, default=str)
                for _, inf in records.values()]  # fmt: skip
     common = max(set(options), key=options.count)
     for (i, j), (rec, inf) in records.items():
@@ -147,9 +147,9 @@ def gait_dataset(
         if src is not None:
             nums["warm_start_speed"][i, j], nums["warm_start_grade"][i, j] = src
         cell = {k: inf[k] for k in _PROV_KEYS if k in inf}
-        if json.dumps(_jsonable(cell.get("solver_options")), sort_keys=True) == common:
+        if json.dumps(_jsonable(cell.get("solver_options")), sort_keys=True, default=str) == common:
             cell.pop("solver_options", None)
-        prov[i, j] = json.dumps(_jsonable(cell), sort_keys=True)
+        prov[i, j] = json.dumps(_jsonable(cell), sort_keys=True, default=str)
     fails: dict[str, list[str]] = {}
     for (i, j), fail in (failures or {}).items():
         if (i, j) in records:
@@ -164,7 +164,7 @@ def gait_dataset(
         nums["peak_reserve_share"][i, j] = _num(realism.get("peak_reserve_share"))
         nums["stance_slip_m_s"][i, j] = _num(realism.get("stance_slip_m_s"))
         if st != "not_attempted":
-            prov[i, j] = json.dumps(_jsonable(dict(fail)), sort_keys=True)
+            prov[i, j] = json.dumps(_jsonable(dict(fail)), sort_keys=True, default=str)
     dims2 = ("speed", "grade")
     data: dict[str, Any] = {}
     for k, unit in GROUP_VARS.items():

@@ -79,6 +79,8 @@ ONE_THREAD_ENV = {
 MAX_POOL_RESTARTS = 3
 #: Attempts per condition and build (the first and one retry).
 MAX_ATTEMPTS = 2
+#: Cold starts per gait and build (the seeds included) before the rest of the gait is given up.
+MAX_COLD_STARTS = 3
 #: Seconds to wait for a Dask scheduler to answer.
 CONNECT_TIMEOUT_S = 30.0
 #: Which solved cells get their stride written to ``strides`` (see :func:`stride_subset`).
@@ -441,8 +443,20 @@ def build_atlas(
                     return n, None  # retry cold: no other neighbour was solved
                 give_up(n)
                 status(grid.condition(n).label())
-        todo = pending()
-        return (todo[0], None) if todo else None
+        for n in pending():
+            colds = sum(1 for m in tried if m[0] == n[0] and None in tried[m])
+            if colds < MAX_COLD_STARTS:
+                return n, None  # a new cold start where the continuation cannot reach
+            # this gait's cold starts all failed: the rest cannot start (not solved cold one by
+            # one, which would take hours and fail the same way)
+            errors[n] = (
+                "no_start",
+                f"not attempted: the {MAX_COLD_STARTS} cold starts of the {n[0]} grid failed "
+                "and no solved neighbour was left to continue from; see their failures",
+                {},
+            )
+            give_up(n)
+        return None
 
     impl = executor._open()
     restarts = 0

@@ -90,7 +90,7 @@ def _to_npz(ds: xr.Dataset) -> bytes:
                                        "attrs": dict(var.attrs)}  # fmt: skip
     arrays["layout"] = np.array(json.dumps(layout, default=str))
     buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
+    np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
     return buf.getvalue()
 
 
