@@ -54,7 +54,7 @@ from runmuscles.atlas.guesses import NodeGuesses, StrideGuesses, distance
 from runmuscles.atlas.parts import write_strides
 from runmuscles.atlas.realism import check_realism
 from runmuscles.atlas.solvers import SolveFn
-from runmuscles.atlas.table import Atlas
+from runmuscles.atlas.table import Atlas, cell_report
 from runmuscles.errors import InputError
 
 __all__ = [
@@ -223,13 +223,8 @@ class OnDemandAtlas:
         return self.table(gait).at(speed, grade)
 
     def cell(self, speed: float, grade: float, gait: str = "run") -> dict[str, Any]:
-        t = self.table(gait)
-        saved = self.base.tables
-        try:
-            self.base.tables = {**saved, gait: t}
-            return self.base.cell(speed, grade, gait)
-        finally:
-            self.base.tables = saved
+        """:meth:`Atlas.cell` on the extended table (cells solved on demand included)."""
+        return cell_report(self.table(gait), speed, grade)
 
     def info(self) -> dict[str, Any]:
         return {**self.base.info(), "provenance": self.provenance}

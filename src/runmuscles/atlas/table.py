@@ -229,30 +229,7 @@ class Atlas:
     def cell(self, speed: float, grade: float, gait: str = "run") -> dict[str, Any]:
         """The provenance behind (speed, grade): the node's cell when it is a grid node, else
         the weighted corner cells interpolation uses (``cells``, each with its ``weight``)."""
-        t = self.table(gait)
-        node = t.node(speed, grade)
-        if node is not None:
-            return {"gait": gait, "speed_m_s": speed, "grade": grade, "node": True,
-                    "cells": [{**t.cell(*node), "weight": 1.0}]}  # fmt: skip
-        try:
-            weights = t.weights(speed, grade)
-        except Exception:
-            # outside or next to a missing cell: show the nearest cells anyway
-            i = int(np.argmin(np.abs(t.speeds - speed)))
-            j = int(np.argmin(np.abs(t.grades - grade)))
-            return {
-                "gait": gait, "speed_m_s": speed, "grade": grade, "node": False,
-                "cells": [{**t.cell(i, j), "weight": None}],
-                "note": "not interpolated: outside the grid or next to a missing cell; the "
-                "nearest cell is shown",
-            }  # fmt: skip
-        return {
-            "gait": gait,
-            "speed_m_s": speed,
-            "grade": grade,
-            "node": False,
-            "cells": [{**t.cell(i, j), "weight": w} for i, j, w in weights],
-        }
+        return cell_report(self.table(gait), speed, grade)
 
     def info(self) -> dict[str, Any]:
         """What ``runmuscles atlas info --json`` prints."""
@@ -357,6 +334,34 @@ class Atlas:
                 f"({t.speeds.size}x{t.grades.size})"
             )
         return f"<Atlas {'; '.join(parts)}, {len(self.missing())} missing>"
+
+
+def cell_report(t: GaitTable, speed: float, grade: float) -> dict[str, Any]:
+    """What :meth:`Atlas.cell` returns, for one gait's table."""
+    gait = t.gait
+    node = t.node(speed, grade)
+    if node is not None:
+        return {"gait": gait, "speed_m_s": speed, "grade": grade, "node": True,
+                "cells": [{**t.cell(*node), "weight": 1.0}]}  # fmt: skip
+    try:
+        weights = t.weights(speed, grade)
+    except Exception:
+        # outside or next to a missing cell: show the nearest cell anyway
+        i = int(np.argmin(np.abs(t.speeds - speed)))
+        j = int(np.argmin(np.abs(t.grades - grade)))
+        return {
+            "gait": gait, "speed_m_s": speed, "grade": grade, "node": False,
+            "cells": [{**t.cell(i, j), "weight": None}],
+            "note": "not interpolated: outside the grid or next to a missing cell; the "
+            "nearest cell is shown",
+        }  # fmt: skip
+    return {
+        "gait": gait,
+        "speed_m_s": speed,
+        "grade": grade,
+        "node": False,
+        "cells": [{**t.cell(i, j), "weight": w} for i, j, w in weights],
+    }
 
 
 class LegacyAtlas(Atlas):
