@@ -22,6 +22,25 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Strides and atlas cells solved on demand go to a cache of this test session, never to the
+    # user's own cache (and the user's cache never changes a test's result).
+    import os
+    import tempfile
+
+    if "RUNMUSCLES_CACHE" not in os.environ:
+        os.environ["RUNMUSCLES_CACHE"] = tempfile.mkdtemp(prefix="runmuscles-test-cache-")
+        config._runmuscles_cache = os.environ["RUNMUSCLES_CACHE"]  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    folder = getattr(config, "_runmuscles_cache", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # A marker expression that selects no test is not a failure (CI runs `-m slow` on small scale).
     if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:

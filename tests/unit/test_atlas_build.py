@@ -1,5 +1,6 @@
 """The build machinery with the stand-in solve (NOT physiology): continuation order, parallel
-workers, resume after a kill, retry then recorded failure, Dask LocalCluster."""
+workers, resume after a kill, retry then recorded failure, the realism gate, strides written for
+predict, Dask LocalCluster."""
 
 from __future__ import annotations
 
@@ -15,23 +16,34 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runmuscles.atlas import Atlas, build_atlas, standin_solve
+from runmuscles.atlas import (
+    Atlas,
+    Dask,
+    GaitGrid,
+    Grid,
+    InProcess,
+    LocalProcesses,
+    build_atlas,
+    standin_solve,
+)
 from runmuscles.atlas.build import BuildStatus
 from runmuscles.errors import InputError, OutOfRangeError
 
 SPEEDS, GRADES = "3:4:0.5", "-5%:5%:5%"  # 3 x 3, start (3.5, 0) in the middle
+GRID = Grid.from_axes(SPEEDS, GRADES)
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _content(atlas: Atlas) -> dict[str, np.ndarray]:
-    skip = {"solve_time_s", "warm_start_speed", "warm_start_grade", "attempts", "iterations"}
+    skip = {"solve_time_s", "warm_start_speed", "warm_start_grade", "attempts", "iterations",
+            "cell_provenance"}  # fmt: skip
     return {str(k): v.values for k, v in atlas.ds.data_vars.items() if k not in skip}
 
 
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory: pytest.TempPathFactory) -> Atlas:
     out = tmp_path_factory.mktemp("serial") / "a.nc"
-    build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=standin_solve)
+    build_atlas(GRID, executor=InProcess(), output=out, solve=standin_solve)
     return Atlas.load(out)
 
 
@@ -55,15 +67,15 @@ def _assert_warm_chain(atlas: Atlas) -> None:
 def test_serial_build_order_and_progress(tmp_path: Path) -> None:
     seen: list[BuildStatus] = []
     rep = build_atlas(
-        SPEEDS, GRADES, workers=0, output=tmp_path / "a.nc", solve_fn=standin_solve,
+        GRID, executor=InProcess(), output=tmp_path / "a.nc", solve=standin_solve,
         progress=seen.append,
     )  # fmt: skip
-    assert rep.solved[0] == "v3.500000_g+0.000000" and len(rep.solved) == 9
+    assert rep.solved[0] == "run_v3.500000_g+0.000000" and len(rep.solved) == 9
     # each condition was warm-started from one solved earlier in the build
     atlas = Atlas.load(tmp_path / "a.nc")
     done: set[tuple[float, float]] = set()
     for key in rep.solved:
-        v, g = (float(x) for x in key[1:].split("_g"))
+        v, g = (float(x) for x in key.removeprefix("run_v").split("_g"))
         i, j = list(atlas.speeds).index(v), list(atlas.grades).index(g)
         src = (atlas.ds["warm_start_speed"].values[i, j], atlas.ds["warm_start_grade"].values[i, j])
         assert np.isnan(src[0]) or (float(src[0]), float(src[1])) in done
@@ -74,7 +86,7 @@ def test_serial_build_order_and_progress(tmp_path: Path) -> None:
 
 def test_two_local_workers_give_the_same_atlas(serial: Atlas, tmp_path: Path) -> None:
     out = tmp_path / "a.nc"
-    build_atlas(SPEEDS, GRADES, workers=2, output=out, solve_fn=standin_solve)
+    build_atlas(GRID, executor=LocalProcesses(2), output=out, solve=standin_solve)
     atlas = Atlas.load(out)
     _assert_same(serial, atlas)
     _assert_warm_chain(atlas)
@@ -85,9 +97,9 @@ def test_killed_build_resumes_without_recomputing(serial: Atlas, tmp_path: Path)
     parts = Path(f"{out}.parts")
     code = textwrap.dedent(f"""
         import functools
-        from runmuscles.atlas import build_atlas, standin_solve
-        build_atlas({SPEEDS!r}, {GRADES!r}, workers=0, output={str(out)!r},
-                    solve_fn=functools.partial(standin_solve, delay=0.4))
+        from runmuscles.atlas import Grid, InProcess, build_atlas, standin_solve
+        build_atlas(Grid.from_axes({SPEEDS!r}, {GRADES!r}), executor=InProcess(),
+                    output={str(out)!r}, solve=functools.partial(standin_solve, delay=0.4))
     """)
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
     proc = subprocess.Popen([sys.executable, "-c", code], env=env)
@@ -103,7 +115,7 @@ def test_killed_build_resumes_without_recomputing(serial: Atlas, tmp_path: Path)
     assert not out.exists()  # killed before the end
     before = {p.name: p.stat().st_mtime_ns for p in parts.glob("*.done.pkl")}
     assert 3 <= len(before) < 9
-    rep = build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=standin_solve)
+    rep = build_atlas(GRID, executor=InProcess(), output=out, solve=standin_solve)
     solved_now = {f"{k}.done.pkl" for k in rep.solved}
     assert solved_now.isdisjoint(before)  # no finished condition computed twice
     assert solved_now | set(before) == {p.name for p in parts.glob("*.done.pkl")}
@@ -116,7 +128,7 @@ def test_killed_build_resumes_without_recomputing(serial: Atlas, tmp_path: Path)
 def test_a_killed_worker_is_replaced_and_nothing_is_lost(serial: Atlas, tmp_path: Path) -> None:
     marker = tmp_path / "crashed"
     solve = functools.partial(standin_solve, crash_once=(str(marker), (4.0, 0.0)))
-    rep = build_atlas(SPEEDS, GRADES, workers=2, output=tmp_path / "a.nc", solve_fn=solve)
+    rep = build_atlas(GRID, executor=LocalProcesses(2), output=tmp_path / "a.nc", solve=solve)
     assert marker.exists()  # the worker did die
     assert rep.failed == {} and len(rep.solved) == 9
     atlas = Atlas.load(tmp_path / "a.nc")
@@ -126,12 +138,19 @@ def test_a_killed_worker_is_replaced_and_nothing_is_lost(serial: Atlas, tmp_path
 
 def test_wider_grid_reuses_the_parts(tmp_path: Path) -> None:
     out = tmp_path / "a.nc"
-    build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=standin_solve)
-    rep = build_atlas("3:4.5:0.5", GRADES, workers=0, output=out, solve_fn=standin_solve)
+    build_atlas(GRID, executor=InProcess(), output=out, solve=standin_solve)
+    wider = Grid.from_axes("3:4.5:0.5", GRADES)
+    rep = build_atlas(wider, executor=InProcess(), output=out, solve=standin_solve)
     assert len(rep.reused) == 9 and len(rep.solved) == 3
     assert Atlas.load(out).speed_range == (3.0, 4.5)
+    # a finer grid reuses the nodes it shares, and walking joins without touching running
+    finer = Grid((GaitGrid("run", (3.0, 3.25, 3.5, 3.75, 4.0), (-0.05, 0.0, 0.05)),
+                  GaitGrid("walk", (1.2, 1.4), (0.0, 0.05))))  # fmt: skip
+    rep = build_atlas(finer, executor=InProcess(), output=out, solve=standin_solve)
+    assert len(rep.reused) == 9 and len(rep.solved) == 6 + 4
     with pytest.raises(InputError, match="another build"):
-        build_atlas(SPEEDS, GRADES, mass=60, workers=0, output=out, solve_fn=standin_solve)
+        build_atlas(Grid.from_axes(SPEEDS, GRADES, mass=60), executor=InProcess(), output=out,
+                    solve=standin_solve)  # fmt: skip
 
 
 def test_failure_is_retried_from_another_neighbour(serial: Atlas, tmp_path: Path) -> None:
@@ -142,7 +161,7 @@ def test_failure_is_retried_from_another_neighbour(serial: Atlas, tmp_path: Path
         float(serial.ds["warm_start_grade"].values[i, j]),
     )
     flaky = functools.partial(standin_solve, fail_from=frozenset({((4.0, 0.05), src)}))
-    rep = build_atlas(SPEEDS, GRADES, workers=0, output=tmp_path / "a.nc", solve_fn=flaky)
+    rep = build_atlas(GRID, executor=InProcess(), output=tmp_path / "a.nc", solve=flaky)
     assert rep.failed == {}
     atlas = Atlas.load(tmp_path / "a.nc")
     assert atlas.ds["attempts"].values[i, j] == 2
@@ -153,26 +172,28 @@ def test_failure_is_retried_from_another_neighbour(serial: Atlas, tmp_path: Path
 def test_persistent_failure_is_recorded_and_lookup_near_it_refused(tmp_path: Path) -> None:
     bad = functools.partial(standin_solve, fail=frozenset({(4.0, 0.05)}))
     out = tmp_path / "a.nc"
-    rep = build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=bad)
-    assert rep.failed == {"v4.000000_g+0.050000": "StandIn_Failure"}
-    assert Path(f"{out}.parts/v4.000000_g+0.050000.failed.json").is_file()
+    rep = build_atlas(GRID, executor=InProcess(), output=out, solve=bad)
+    assert rep.failed == {"run_v4.000000_g+0.050000": "StandIn_Failure"}
+    assert Path(f"{out}.parts/run_v4.000000_g+0.050000.failed.json").is_file()
     atlas = Atlas.load(out)
     (miss,) = atlas.missing()
     assert (miss["speed"], miss["grade"], miss["status"]) == (4.0, 0.05, "StandIn_Failure")
-    assert "stand-in failure at 4 m/s" in miss["message"]
-    assert atlas.ds["attempts"].values[2, 2] == 0 and atlas.ds["cell_status"].values[2, 2] == 1
-    with pytest.raises(OutOfRangeError, match=r"4 m/s \+5%.*failed.*simulate"):
+    assert "stand-in failure at running 4 m/s" in miss["message"]
+    assert atlas.ds["attempts"].values[2, 2] == 2 and atlas.ds["cell_status"].values[2, 2] == 1
+    prov = atlas.cell(4.0, 0.05)["cells"][0]["provenance"]
+    assert prov["status"] == "StandIn_Failure" and len(prov["sources"]) == 2
+    with pytest.raises(OutOfRangeError, match=r"4 m/s \+5% \(StandIn_Failure\).*retries"):
         atlas.lookup(np.array([3.5, 3.9]), np.array([0.0, 0.04]))
     atlas.lookup(np.array([3.4, 4.0, 3.9]), np.array([0.04, 0.0, -0.01]))  # away from it: fine
     # a re-run tries the failed cell again (here it fails again, deterministically)
-    rep2 = build_atlas(SPEEDS, GRADES, workers=0, output=out, solve_fn=bad)
+    rep2 = build_atlas(GRID, executor=InProcess(), output=out, solve=bad)
     assert len(rep2.reused) == 8 and rep2.failed == rep.failed
 
 
 def test_a_failed_start_moves_the_cold_start(tmp_path: Path) -> None:
     bad = functools.partial(standin_solve, fail=frozenset({(3.5, 0.0)}))
-    rep = build_atlas(SPEEDS, GRADES, workers=0, output=tmp_path / "a.nc", solve_fn=bad)
-    assert list(rep.failed) == ["v3.500000_g+0.000000"] and len(rep.solved) == 8
+    rep = build_atlas(GRID, executor=InProcess(), output=tmp_path / "a.nc", solve=bad)
+    assert list(rep.failed) == ["run_v3.500000_g+0.000000"] and len(rep.solved) == 8
     atlas = Atlas.load(tmp_path / "a.nc")
     assert np.isnan(atlas.ds["warm_start_speed"].values).sum() == 2  # the new cold start + gap
 
@@ -186,7 +207,7 @@ def test_dask_local_cluster_builds_the_same_atlas(serial: Atlas, tmp_path: Path)
         distributed.Client(cluster) as client,
     ):
         rep = build_atlas(
-            SPEEDS, GRADES, scheduler=client, output=tmp_path / "a.nc", solve_fn=standin_solve
+            GRID, executor=Dask(client), output=tmp_path / "a.nc", solve=standin_solve
         )
     assert len(rep.solved) == 9
     atlas = Atlas.load(tmp_path / "a.nc")
@@ -201,8 +222,8 @@ def test_unreachable_scheduler_is_a_clear_error(
     pytest.importorskip("distributed")
     monkeypatch.setattr("runmuscles.atlas.build.CONNECT_TIMEOUT_S", 1.0)
     with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
-        build_atlas(SPEEDS, GRADES, scheduler="tcp://127.0.0.1:9", output=tmp_path / "a.nc",
-                    solve_fn=standin_solve)  # fmt: skip
+        build_atlas(GRID, executor=Dask("tcp://127.0.0.1:9"), output=tmp_path / "a.nc",
+                    solve=standin_solve)  # fmt: skip
 
 
 @pytest.mark.parametrize("tty", [True, False])
@@ -215,7 +236,7 @@ def test_cli_build_with_progress_bar(
     real = runmuscles.atlas.build_atlas
 
     def standin_build(*args: object, **kw: object) -> object:
-        kw["solve_fn"] = standin_solve  # the CLI always uses the real solve: swap it for speed
+        kw["solve"] = standin_solve  # the CLI always uses the real solve: swap it for speed
         return real(*args, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(runmuscles.atlas, "build_atlas", standin_build)
@@ -224,6 +245,137 @@ def test_cli_build_with_progress_bar(
     argv = ["atlas", "build", "--speeds", SPEEDS, "--grades=-5%:5%:5%", "--workers", "0"]
     assert main([*argv, "-o", str(out)]) == 0
     cap = capsys.readouterr()
-    assert "9 conditions solved now" in cap.out
+    assert "9 conditions solved now" in cap.out and "budget" in cap.out
     assert tty or "done 9, failed 0, remaining 0" in cap.err
     assert Atlas.load(out).provenance["command"].startswith("runmuscles ")
+
+
+def test_the_realism_gate_refuses_a_converged_but_unrealistic_stride(tmp_path: Path) -> None:
+    # the stand-in converges at (4.0, +5 %) with a reserve carrying 8 % of the hip moment
+    gate = functools.partial(standin_solve, unrealistic=frozenset({(4.0, 0.05)}))
+    out = tmp_path / "a.nc"
+    rep = build_atlas(GRID, executor=InProcess(), output=out, solve=gate)
+    assert rep.failed == {"run_v4.000000_g+0.050000": "Refused_Realism"}
+    atlas = Atlas.load(out)
+    (miss,) = atlas.missing()
+    assert miss["status"] == "Refused_Realism" and "reserve at the hip" in miss["message"]
+    assert atlas.ds["cell_status"].values[2, 2] == 3  # refused, not merely failed
+    assert atlas.ds["peak_reserve_share"].values[2, 2] == pytest.approx(0.08)
+    cell = atlas.cell(4.0, 0.05)["cells"][0]
+    assert cell["status"] == "refused" and cell["attempts"] == 2  # retried like a failure
+    refused = cell["provenance"]["realism"]["refused_because"]
+    assert refused == ["reserve at the hip carries 8.0 % of its peak moment (limit 5 %)"]
+    with pytest.raises(OutOfRangeError, match="Refused_Realism"):
+        atlas.lookup([3.9], [0.04])
+
+
+def test_realism_facts_decide_alone() -> None:
+    from runmuscles.atlas.realism import MAX_STANCE_SLIP_M_S, check_realism
+
+    ok = check_realism({"reserves": {"hip": 0.05, "knee": 0.0}, "stance_slip_m_s": 0.1,
+                        "bounds_touched": []})  # fmt: skip
+    assert ok.ok and ok.peak_reserve_joint == "hip"
+    assert MAX_STANCE_SLIP_M_S == 0.15
+    slip = check_realism({"stance_slip_m_s": 0.2})
+    assert not slip.ok and "slips at 0.20 m/s" in slip.reasons[0]
+    assert "this project's choice" in slip.reasons[0] and slip.checked == ("stance_slip",)
+    bound = check_realism({"bounds_touched": ["knee_r", "knee_l"]})
+    assert bound.reasons == ("coordinates at a bound of the problem: knee_r, knee_l",)
+    assert check_realism({}).ok and check_realism({}).checked == ()  # nothing to check
+    nan = check_realism({"reserves": {"hip": float("nan")}})
+    assert not nan.ok  # an unknown reserve share is not a pass
+
+
+def test_the_build_writes_strides_for_predict_to_start_from(tmp_path: Path) -> None:
+    from runmuscles.prediction import StrideStore
+
+    grid = Grid.from_axes("3:4.5:0.5", "-10%:10%:5%")  # 4 x 5
+    solve = functools.partial(standin_solve, warm_start_objects=True)
+    rep = build_atlas(grid, executor=InProcess(), output=tmp_path / "a.nc", solve=solve,
+                      strides=tmp_path / "strides")  # fmt: skip
+    # border + both indices even: every border cell, and (2, 2) inside
+    assert rep.strides_written == 4 * 5 - 2 * 3 + 1
+    store = StrideStore(tmp_path / "strides", writable=False)
+    entries = store.entries()
+    assert len(entries) == rep.strides_written
+    assert rep.strides_bytes == sum(e["file"].stat().st_size for e in entries)
+    with np.load(entries[0]["file"]) as data:
+        assert data["z"].dtype == np.float32
+
+    class Standin:
+        def fingerprint(self) -> str:
+            return "standin"
+
+    ws = store.nearest(Standin(), "run", 3.6, 0.01, 0)  # type: ignore[arg-type]
+    # (3.5, 0) is inside with an odd speed index: no stride; (4.0, 0) is the nearest stored
+    assert ws is not None and (ws.speed, ws.grade) == (4.0, 0.0)
+    assert np.allclose(ws.z, [4.0, 0.0, ws.z[2]])
+    none = build_atlas(grid, executor=InProcess(), output=tmp_path / "b.nc", solve=solve,
+                       strides=tmp_path / "s2", stride_cells="none")  # fmt: skip
+    assert none.strides_written == 0
+    with pytest.raises(InputError, match="stride_cells"):
+        build_atlas(grid, output=tmp_path / "c.nc", solve=solve, strides=tmp_path / "s3",
+                    stride_cells="some")  # fmt: skip
+
+
+def test_two_gaits_build_together_on_two_workers(tmp_path: Path) -> None:
+    grid = Grid(
+        (GaitGrid("run", (3.0, 3.5), (0.0, 0.05)), GaitGrid("walk", (1.2, 1.4), (0.0, 0.1)))
+    )
+    seen: list[BuildStatus] = []
+    rep = build_atlas(grid, executor=LocalProcesses(2), output=tmp_path / "a.nc",
+                      solve=standin_solve, progress=seen.append)  # fmt: skip
+    assert len(rep.solved) == 8 and rep.failed == {}
+    assert max(s.running for s in seen) == 2  # both seeds at once
+    atlas = Atlas.load(tmp_path / "a.nc")
+    assert atlas.gaits == ("run", "walk")
+    for gait in atlas.gaits:
+        assert np.isnan(atlas.table(gait).ds["warm_start_speed"].values).sum() == 1
+
+
+def test_cli_build_from_a_grid_spec_with_walking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    import runmuscles.atlas
+    from runmuscles.cli import main
+
+    real = runmuscles.atlas.build_atlas
+
+    def standin_build(*args: object, **kw: object) -> object:
+        kw["solve"] = standin_solve  # the CLI always uses the real solve: swap it for speed
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runmuscles.atlas, "build_atlas", standin_build)
+    spec = tmp_path / "grid.toml"
+    spec.write_text(
+        '[run]\nspeeds_m_s = "3:3.5:0.5"\ngrades = ["0%", "5%"]\n'
+        '[walk]\nspeeds_m_s = [1.2, 1.4]\ngrades = "-10%:10%:10%"\n'
+    )
+    out = tmp_path / "a.nc"
+    argv = ["atlas", "build", "--grid", str(spec), "--workers", "0", "-o", str(out), "--json"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["solved"] == 4 + 6 and data["atlas_bytes"] == out.stat().st_size
+    assert data["size_budget_bytes"] == 20_000_000
+    assert Atlas.load(out).ranges("walk") == ((1.2, 1.4), (-0.1, 0.1))
+    spec.write_text("[run]\nspeeds_m_s = 3\n")
+    assert main(["atlas", "build", "--grid", str(spec), "-o", str(out)]) == 2
+    assert "lacks 'grades'" in capsys.readouterr().err
+
+
+def test_when_every_cold_start_fails_the_gait_is_given_up_quickly(tmp_path: Path) -> None:
+    everything = frozenset((v, g) for v in (3.0, 3.5, 4.0) for g in (-0.05, 0.0, 0.05))
+    bad = functools.partial(standin_solve, fail=everything)
+    seen: list[BuildStatus] = []
+    with pytest.raises(InputError, match="no condition of the grid was solved"):
+        build_atlas(GRID, executor=InProcess(), output=tmp_path / "a.nc", solve=bad,
+                    progress=seen.append)  # fmt: skip
+    parts = sorted(Path(f"{tmp_path / 'a.nc'}.parts").glob("*.failed.json"))
+    assert len(parts) == 9
+    import json
+
+    statuses = [json.loads(p.read_text())["status"] for p in parts]
+    assert statuses.count("StandIn_Failure") == 3  # three cold starts, not nine
+    assert statuses.count("no_start") == 6

@@ -195,7 +195,7 @@ def test_missing_atlas_is_a_clear_503(
     import runmuscles.load as load_mod
     from runmuscles.web import create_app
 
-    def missing() -> Any:
+    def missing(**_: Any) -> Any:
         raise DataError("the muscle atlas is missing from this installation (test)")
 
     monkeypatch.setattr(load_mod, "default_table", missing)

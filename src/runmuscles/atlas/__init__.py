@@ -1,31 +1,49 @@
-"""The muscle atlas: solved running strides over a speed x grade grid, looked up instantly.
+"""The muscle atlas: solved running and walking strides over speed x grade grids, looked up
+instantly, extended on demand.
 
-* :func:`build_atlas` (``runmuscles atlas build``) solves every condition by continuation, in
-  parallel (local processes or a Dask cluster), resumably (:mod:`runmuscles.atlas.build`).
-* :class:`Atlas` holds the result (netCDF), and ``Atlas.lookup(speed, grade)`` interpolates it
-  bilinearly, vectorised (:mod:`runmuscles.atlas.table`); it is the ``ConditionTable`` of
-  :mod:`runmuscles.load`.
-* What each condition stores: :mod:`runmuscles.atlas.content`.
+* :func:`build_atlas` (``runmuscles atlas build``) solves every condition of a
+  :class:`Grid` (per gait, any spacing; the shipped one is :func:`shipped_grid`) by continuation,
+  on an executor (:class:`InProcess`, :class:`LocalProcesses`, :class:`Dask`), resumably, with
+  the realism gate of :mod:`runmuscles.atlas.realism` (:mod:`runmuscles.atlas.build`).
+* :class:`Atlas` holds the result (netCDF, format 2: one table per gait with per-cell provenance
+  and curves, :mod:`runmuscles.atlas.table`); ``Atlas.lookup(speed, grade, gait)`` interpolates
+  bilinearly within each gait's grid and never clips or extrapolates; it is the
+  ``ConditionTable`` of :mod:`runmuscles.load`.
+* :class:`OnDemandAtlas` (:mod:`runmuscles.atlas.ondemand`) adds the conditions outside the
+  shipped grid, solved by continuation from the nearest cell and cached in the user's cache
+  folder; :func:`on_demand_atlas` is what the analysis uses.
+* :func:`interpolation_error` (:mod:`runmuscles.atlas.harness`): the error of bilinear lookup
+  against fresh solves from the same continuation, per group, concentric and eccentric work.
+* What each condition stores: :mod:`runmuscles.atlas.content`, :mod:`runmuscles.atlas.assemble`.
 
 Body size: one body per atlas (default 70 kg, 1.75 m); other runners use the scaling law
 :data:`SCALING_LAW` (works, impulses, forces, energies proportional to body mass; BW-normalised
 values, times and activations unchanged; height not rescaled), as :mod:`runmuscles.load` does.
 
-The default atlas shipped in ``runmuscles/data/atlas.nc`` is regenerated with::
+The shipped atlas ``runmuscles/data/atlas.nc`` and its strides ``runmuscles/data/strides/`` are
+regenerated with (resumable: re-run the same command after an interruption; parts are kept in
+``src/runmuscles/data/atlas.nc.parts/``, which is not shipped)::
 
-    python -m runmuscles atlas build --speeds 3:4:0.5 --grades=-10%:10%:5% --workers 2 \\
-        --max-iter 1500 -o src/runmuscles/data/atlas.nc
+    python -m runmuscles atlas build --grid shipped --workers 2 \\
+        -o src/runmuscles/data/atlas.nc --strides src/runmuscles/data/strides
 
-(resumable: re-run the same command after an interruption; parts are kept in
-``src/runmuscles/data/atlas.nc.parts/``, which is not shipped). ``Atlas.load()`` reads the file
-named by ``$RUNMUSCLES_ATLAS`` instead when that variable is set.
+``Atlas.load()`` reads the file named by ``$RUNMUSCLES_ATLAS`` instead when that variable is set.
 """
 
-from runmuscles.atlas.build import BuildReport, BuildStatus, build_atlas
+from runmuscles.atlas.build import (
+    BuildReport,
+    BuildStatus,
+    Dask,
+    InProcess,
+    LocalProcesses,
+    build_atlas,
+)
 from runmuscles.atlas.content import Record, record_from_cycle
-from runmuscles.atlas.grid import Condition, Grid, parse_axis
+from runmuscles.atlas.grid import Condition, GaitGrid, Grid, parse_axis, shipped_grid
+from runmuscles.atlas.harness import interpolation_error
+from runmuscles.atlas.ondemand import OnDemandAtlas, on_demand_atlas
 from runmuscles.atlas.solvers import Outcome, predictive_solve, standin_solve
-from runmuscles.atlas.table import SCALING_LAW, Atlas
+from runmuscles.atlas.table import SCALING_LAW, Atlas, LegacyAtlas
 
 __all__ = [
     "SCALING_LAW",
@@ -33,12 +51,21 @@ __all__ = [
     "BuildReport",
     "BuildStatus",
     "Condition",
+    "Dask",
+    "GaitGrid",
     "Grid",
+    "InProcess",
+    "LegacyAtlas",
+    "LocalProcesses",
+    "OnDemandAtlas",
     "Outcome",
     "Record",
     "build_atlas",
+    "interpolation_error",
+    "on_demand_atlas",
     "parse_axis",
     "predictive_solve",
     "record_from_cycle",
+    "shipped_grid",
     "standin_solve",
 ]

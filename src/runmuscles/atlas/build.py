@@ -1,21 +1,27 @@
-"""Build the atlas: every condition of a speed x grade grid, by continuation, in parallel.
+"""Build the atlas: every condition of a per-gait speed x grade grid, by continuation, in parallel.
 
-``build_atlas(speeds, grades, ...)`` (CLI: ``runmuscles atlas build``):
+``build_atlas(grid, executor=LocalProcesses(2), output="atlas.nc")`` (CLI: ``runmuscles atlas
+build``):
 
-* **Continuation.** The node nearest 3.5 m/s on the level is solved cold; every other condition is
-  submitted only once one of its (8-connected) neighbours is solved, and is warm-started from the
-  nearest solved neighbour (:mod:`runmuscles.atlas.grid`). Ready conditions go in breadth-first
-  order from the start, so parallel workers still warm-start.
-* **Parallel.** ``workers=N`` local processes (spawned; ``OMP_NUM_THREADS`` and the BLAS thread
-  counts set to 1, one solver thread per process); ``workers=0`` solves in this process (tests,
-  debugging). With ``scheduler`` (a ``tcp://host:8786`` address or a ``distributed.Client``) the
-  conditions run on a Dask cluster (``pip install runmuscles[cluster]``).
+* **Continuation.** Per gait, the nodes nearest the seeds are solved cold; every other condition
+  is submitted only once one of its (8-connected) neighbours of the same gait is solved, and is
+  warm-started from the nearest solved neighbour (:mod:`runmuscles.atlas.grid`). Ready conditions
+  go in breadth-first order from the seeds, so parallel workers still warm-start.
+* **Where.** ``executor``: :class:`InProcess` (tests, debugging), :class:`LocalProcesses` (spawned
+  processes, one solver thread each: ``OMP_NUM_THREADS`` and the BLAS thread counts set to 1), or
+  :class:`Dask` (a ``tcp://host:8786`` scheduler address or a ``distributed.Client``;
+  ``pip install runmuscles[cluster]``).
 * **Resumable.** Each finished condition is written at once as a part file
   (:mod:`runmuscles.atlas.parts`); a re-run reuses them and solves only the rest. A killed local
   worker breaks the pool: it is restarted and the conditions in flight are resubmitted.
-* **Failures.** A failed condition is retried once from another solved neighbour (or cold when it
-  has no other); if that fails too it is recorded with its status, and the atlas lists it as a
-  missing cell. A re-run tries failed conditions again.
+* **Realism gate.** A converged stride that fails :func:`~runmuscles.atlas.realism.check_realism`
+  (reserves, foot slip, bounds) is refused like a failed solve.
+* **Failures.** A failed or refused condition is retried once from another solved neighbour (or
+  cold when it has no other); if that fails too it is recorded with its status and why, and the
+  atlas lists it as a missing cell. A re-run tries failed conditions again.
+* **Strides.** With ``strides=FOLDER`` the solved strides of a subset of cells
+  (``stride_cells``) are written there as a :class:`~runmuscles.prediction.StrideStore`, so
+  that ``predict`` and on-demand solving start near them.
 
 On a SLURM cluster, start a Dask cluster with dask-jobqueue and pass its scheduler address::
 
@@ -43,14 +49,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runmuscles.atlas.grid import Condition, Grid, bfs_order, neighbours, step_cost
-from runmuscles.atlas.parts import PartStore
+from runmuscles.atlas.grid import Condition, Grid, Node, bfs_order, neighbours, step_cost
+from runmuscles.atlas.parts import PartStore, write_strides
+from runmuscles.atlas.realism import check_realism, thresholds
 from runmuscles.atlas.solvers import Outcome, SolveFn, predictive_solve
 from runmuscles.errors import InputError, RunmusclesError
 
-__all__ = ["BuildReport", "BuildStatus", "build_atlas"]
+__all__ = [
+    "STRIDE_CELLS",
+    "BuildReport",
+    "BuildStatus",
+    "Dask",
+    "Executor",
+    "InProcess",
+    "LocalProcesses",
+    "build_atlas",
+    "stride_subset",
+]
 
-Node = tuple[int, int]
 #: Environment that keeps numerical libraries to one thread in each worker process.
 ONE_THREAD_ENV = {
     "OMP_NUM_THREADS": "1",
@@ -63,8 +79,14 @@ ONE_THREAD_ENV = {
 MAX_POOL_RESTARTS = 3
 #: Attempts per condition and build (the first and one retry).
 MAX_ATTEMPTS = 2
+#: Cold starts per gait and build (the seeds included) before the rest of the gait is given up.
+MAX_COLD_STARTS = 3
 #: Seconds to wait for a Dask scheduler to answer.
 CONNECT_TIMEOUT_S = 30.0
+#: Which solved cells get their stride written to ``strides`` (see :func:`stride_subset`).
+STRIDE_CELLS = ("all", "border+even", "none")
+#: Status of a converged stride refused by the realism gate.
+REFUSED = "Refused_Realism"
 
 
 @dataclass(frozen=True)
@@ -86,30 +108,87 @@ class BuildStatus:
 
 @dataclass
 class BuildReport:
-    """What a build did: output path, conditions solved now / reused from parts / failed (key ->
-    status), per solved-now condition its wall time s, and the build's wall time s."""
+    """What a build did: output path, conditions (keys) solved now / reused from parts / failed
+    or refused (key -> status), per solved-now condition its wall time s, the strides written
+    and their size (bytes), and the build's wall time s."""
 
     output: Path
     solved: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     times_s: dict[str, float] = field(default_factory=dict)
+    strides_written: int = 0
+    strides_bytes: int = 0
     wall_s: float = 0.0
 
 
+# ------------------------------------------------------------------------------ executors
+class Executor:
+    """Where the conditions are solved (:class:`InProcess`, :class:`LocalProcesses`,
+    :class:`Dask`)."""
+
+    def _open(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def describe(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class InProcess(Executor):
+    """Solve every condition in this process, one after the other (tests, debugging)."""
+
+    def _open(self) -> Any:
+        return _Serial()
+
+    def describe(self) -> str:
+        return "in process"
+
+
+@dataclass(frozen=True)
+class LocalProcesses(Executor):
+    """``workers`` spawned local processes, one solver thread each."""
+
+    workers: int = 2
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.workers, int) or self.workers < 1:
+            raise InputError(f"LocalProcesses(workers={self.workers!r}): give 1 or more")
+
+    def _open(self) -> Any:
+        return _Local(self.workers)
+
+    def describe(self) -> str:
+        return f"{self.workers} local processes"
+
+
+@dataclass(frozen=True)
+class Dask(Executor):
+    """A Dask cluster: a scheduler address (``tcp://host:8786``) or a ``distributed.Client``."""
+
+    scheduler: Any
+
+    def _open(self) -> Any:
+        return _Dask(self.scheduler)
+
+    def describe(self) -> str:
+        return "dask"
+
+
 def _run_one(solve_fn: SolveFn, cond: Condition, guess: Any) -> tuple[bool, Any, float]:
-    """Worker side: (True, Outcome, s) or (False, (status, message), s); never raises."""
+    """Worker side: (True, Outcome, s) or (False, (status, message, info), s); never raises."""
     t0 = time.perf_counter()
     try:
         out = solve_fn(cond, guess)
         return True, out, time.perf_counter() - t0
     except Exception as exc:
         status = getattr(exc, "status", "") or type(exc).__name__
-        return False, (status, f"{type(exc).__name__}: {exc}"), time.perf_counter() - t0
+        info = {"iterations": getattr(exc, "iterations", None)}
+        return False, (status, f"{type(exc).__name__}: {exc}", info), time.perf_counter() - t0
 
 
 class _Serial:
-    """In-process 'executor' (workers=0): runs at submit, returns a finished future."""
+    """In-process 'executor': runs at submit, returns a finished future."""
 
     capacity = 1
 
@@ -206,7 +285,7 @@ def _one_thread_env() -> Iterator[None]:
 
 
 #: solve_fn keywords that do not change the result (a re-run may change them and keep its parts)
-_NEUTRAL_KEYWORDS = ("delay", "max_iter", "crash_once")
+_NEUTRAL_KEYWORDS = ("delay", "work_s", "max_iter", "crash_once", "warm_start_objects")
 
 
 def _solver_id(solve_fn: Any) -> str:
@@ -220,49 +299,78 @@ def _solver_id(solve_fn: Any) -> str:
     return name
 
 
-def build_atlas(
-    speeds: str | Sequence[float],
-    grades: str | Sequence[float],
-    mass: float = 70.0,
-    height: float = 1.75,
-    workers: int = 1,
-    scheduler: Any = None,
-    output: str | Path = "atlas.nc",
-    solve_fn: SolveFn | None = None,
-    progress: Callable[[BuildStatus], None] | None = None,
-    *,
-    command: str | None = None,
-) -> BuildReport:
-    """Solve every (speed, grade) of the grid and write the atlas netCDF to ``output``.
+def stride_subset(grid: Grid, which: str) -> set[Node]:
+    """The cells whose strides a build writes: ``"all"``, ``"none"``, or ``"border+even"``:
+    every cell on the border of its gait's grid (on-demand solving starts outward from there)
+    and the interior cells whose speed and grade indices are both even (so every cell has a
+    stored stride within one grid step)."""
+    if which not in STRIDE_CELLS:
+        raise InputError(f"stride_cells {which!r}: use one of {', '.join(STRIDE_CELLS)}")
+    if which == "none":
+        return set()
+    out = set()
+    for n in grid.nodes():
+        gait, i, j = n
+        ns, ng = grid.of(gait).shape
+        border = i in (0, ns - 1) or j in (0, ng - 1)
+        if which == "all" or border or (i % 2 == 0 and j % 2 == 0):
+            out.add(n)
+    return out
 
-    ``speeds`` m/s and ``grades`` (rise/run) are sequences or strings such as ``"2:6:0.5"`` and
-    ``"-30%:30%:5%"``; ``mass`` kg and ``height`` m are the body of the whole atlas (other body
-    sizes: see the scaling law in :mod:`runmuscles.atlas`). ``solve_fn`` defaults to the predictive
-    simulation (:func:`~runmuscles.atlas.solvers.predictive_solve`); ``progress`` gets a
-    :class:`BuildStatus` after every event. Returns a :class:`BuildReport`.
-    """
-    t_start = time.perf_counter()
-    grid = Grid.from_axes(speeds, grades, mass, height)  # type: ignore[arg-type]
-    if solve_fn is None:
-        from runmuscles.ocp.problem import GRADE_RANGE, SPEED_RANGE, Gait
 
-        (vlo, vhi), (glo, ghi) = SPEED_RANGE[Gait.RUN], GRADE_RANGE[Gait.RUN]
-        if (
-            grid.speeds[0] < vlo
-            or grid.speeds[-1] > vhi
-            or grid.grades[0] < glo
-            or (grid.grades[-1] > ghi)
-        ):
+def _check_model_range(grid: Grid) -> None:
+    from runmuscles.ocp.problem import GRADE_RANGE, SPEED_RANGE, Gait
+
+    for gg in grid.gaits:
+        (vlo, vhi), (glo, ghi) = SPEED_RANGE[Gait(gg.gait)], GRADE_RANGE[Gait(gg.gait)]
+        if gg.speeds[0] < vlo or gg.speeds[-1] > vhi or gg.grades[0] < glo or gg.grades[-1] > ghi:
             raise InputError(
-                f"the grid {grid.speeds[0]:g}..{grid.speeds[-1]:g} m/s x "
-                f"{grid.grades[0] * 100:+g}..{grid.grades[-1] * 100:+g} % leaves the running "
+                f"the {gg.gait} grid {gg.speeds[0]:g}..{gg.speeds[-1]:g} m/s x "
+                f"{gg.grades[0] * 100:+g}..{gg.grades[-1] * 100:+g} % leaves the {gg.gait} "
                 f"model's range {vlo:g}..{vhi:g} m/s x {glo * 100:+g}..{ghi * 100:+g} %"
             )
-        solve_fn = predictive_solve
-    if workers < 0:
-        raise InputError(f"--workers {workers}: give 0 (in this process) or more")
+
+
+def build_atlas(
+    grid: Grid | str | Path,
+    *,
+    executor: Executor | None = None,
+    output: str | Path = "atlas.nc",
+    solve: SolveFn | None = None,
+    progress: Callable[[BuildStatus], None] | None = None,
+    command: str | None = None,
+    strides: str | Path | None = None,
+    stride_cells: str = "border+even",
+) -> BuildReport:
+    """Solve every condition of ``grid`` and write the atlas netCDF to ``output``.
+
+    ``grid``: a :class:`~runmuscles.atlas.grid.Grid`, a TOML grid spec file, or ``"shipped"``
+    (:func:`~runmuscles.atlas.grid.shipped_grid`). ``executor``: where to solve (default
+    ``LocalProcesses(1)``). ``solve`` defaults to the predictive simulation
+    (:func:`~runmuscles.atlas.solvers.predictive_solve`); ``progress`` gets a
+    :class:`BuildStatus` after every event; ``strides``: a folder for the solved strides of
+    ``stride_cells`` (:func:`stride_subset`). Returns a :class:`BuildReport`.
+    """
+    from runmuscles.atlas.grid import shipped_grid
+
+    t_start = time.perf_counter()
+    if isinstance(grid, str) and grid == "shipped":
+        grid = shipped_grid()
+    elif isinstance(grid, str | Path):
+        grid = Grid.load(grid)
+    if not isinstance(grid, Grid):
+        raise InputError(f"grid must be a Grid, a grid spec file or 'shipped', not {grid!r}")
+    executor = executor or LocalProcesses(1)
+    if not isinstance(executor, Executor):
+        raise InputError(
+            f"executor {executor!r}: use InProcess(), LocalProcesses(workers) or Dask(address)"
+        )
+    if solve is None:
+        _check_model_range(grid)
+        solve = predictive_solve
+    stride_nodes = stride_subset(grid, stride_cells) if strides is not None else set()
     output = Path(output)
-    store = PartStore(output, grid.mass, grid.height, _solver_id(solve_fn))
+    store = PartStore(output, grid.mass, grid.height, _solver_id(solve))
     report = BuildReport(output=output)
     rank = bfs_order(grid)
     nodes = sorted(grid.nodes(), key=rank.__getitem__)
@@ -274,7 +382,7 @@ def build_atlas(
             guesses[n], info[n] = part["guess"], part["info"]
             report.reused.append(grid.condition(n).key)
     tried: dict[Node, list[Node | None]] = {n: [] for n in nodes}
-    errors: dict[Node, tuple[str, str]] = {}
+    errors: dict[Node, tuple[str, str, dict[str, Any]]] = {}
     failed: set[Node] = set()
     running: dict[Any, tuple[Node, Node | None]] = {}
 
@@ -303,7 +411,7 @@ def build_atlas(
 
     def give_up(n: Node) -> None:
         failed.add(n)
-        st, msg = errors[n]
+        st, msg, extra = errors[n]
         report.failed[grid.condition(n).key] = st
         store.save_failed(
             grid.condition(n),
@@ -312,12 +420,17 @@ def build_atlas(
                 "message": msg,
                 "attempts": len(tried[n]),
                 "sources": [None if s is None else grid.condition(s).key for s in tried[n]],
+                **extra,
             },
         )
+
+    seeds = set(grid.starts())
 
     def next_task() -> tuple[Node, Node | None] | None:
         todo = pending()
         for n in todo:
+            if n in seeds and not tried[n]:
+                return n, None  # a seed of a gait: cold
             src = source_for(n)
             if src is not False:
                 return n, src  # type: ignore[return-value]
@@ -330,89 +443,151 @@ def build_atlas(
                     return n, None  # retry cold: no other neighbour was solved
                 give_up(n)
                 status(grid.condition(n).label())
-        todo = pending()
-        return (todo[0], None) if todo else None
+        for n in pending():
+            colds = sum(1 for m in tried if m[0] == n[0] and None in tried[m])
+            if colds < MAX_COLD_STARTS:
+                return n, None  # a new cold start where the continuation cannot reach
+            # this gait's cold starts all failed: the rest cannot start (not solved cold one by
+            # one, which would take hours and fail the same way)
+            errors[n] = (
+                "no_start",
+                f"not attempted: the {MAX_COLD_STARTS} cold starts of the {n[0]} grid failed "
+                "and no solved neighbour was left to continue from; see their failures",
+                {},
+            )
+            give_up(n)
+        return None
 
-    executor: Any
-    if scheduler is not None:
-        executor = _Dask(scheduler)
-    elif workers == 0:
-        executor = _Serial()
-    else:
-        executor = _Local(workers)
+    impl = executor._open()
     restarts = 0
+
+    def restart() -> None:
+        """A dead worker broke the pool: a new pool; the conditions in flight are submitted
+        again (a dead worker is not a failed attempt)."""
+        nonlocal restarts
+        restarts += 1
+        if restarts > MAX_POOL_RESTARTS:
+            raise RunmusclesError(
+                f"worker processes died {restarts} times; finished conditions are saved in "
+                f"{store.folder}: re-run the same command"
+            )
+        impl.restart()
+        for m, _ in running.values():
+            tried[m].pop()
+        running.clear()
+
     status()
     try:
         with _one_thread_env():
             while True:
-                while len(running) < executor.capacity:
+                while len(running) < impl.capacity:
                     task = next_task()
                     if task is None:
                         break
                     n, src = task
                     tried[n].append(src)
                     guess = None if src is None else guesses[src]
-                    fut = executor.submit(_run_one, solve_fn, grid.condition(n), guess)
+                    try:
+                        fut = impl.submit(_run_one, solve, grid.condition(n), guess)
+                    except cf.process.BrokenProcessPool:
+                        # a worker died since the last look: restart, resubmit what was running
+                        tried[n].pop()
+                        restart()
+                        continue
                     running[fut] = (n, src)
                     status()
                 if not running:
                     break
-                for fut in executor.wait(list(running)):
+                for fut in impl.wait(list(running)):
                     n, src = running.pop(fut)
                     cond = grid.condition(n)
                     try:
                         ok, value, wall = fut.result()
                     except cf.process.BrokenProcessPool:
                         # a worker died (killed, out of memory): restart the pool, resubmit
-                        restarts += 1
-                        if restarts > MAX_POOL_RESTARTS:
-                            raise RunmusclesError(
-                                f"worker processes died {restarts} times; finished conditions "
-                                f"are saved in {store.folder}: re-run the same command"
-                            ) from None
-                        executor.restart()
-                        redo = [n, *(m for m, _ in running.values())]
-                        running.clear()
-                        for m in redo:
-                            tried[m].pop()
+                        tried[n].pop()
+                        restart()
                         break
                     except Exception as exc:  # e.g. Dask's KilledWorker
-                        ok, value, wall = False, (type(exc).__name__, str(exc)), 0.0
+                        ok, value, wall = False, (type(exc).__name__, str(exc), {}), 0.0
+                    meta = {
+                        "attempts": len(tried[n]),
+                        "build_wall_time_s": wall,
+                        "warm_start_from": None
+                        if src is None
+                        else [grid.of(n[0]).speeds[src[1]], grid.of(n[0]).grades[src[2]]],
+                    }
                     if ok:
                         out: Outcome = value
-                        meta = {
-                            "attempts": len(tried[n]),
-                            "build_wall_time_s": wall,
-                            "warm_start_from": None
-                            if src is None
-                            else [grid.speeds[src[0]], grid.grades[src[1]]],
-                        }
-                        store.save_done(cond, out, meta)
-                        guesses[n], info[n] = out.guess, {**out.info, **meta}
-                        report.solved.append(cond.key)
-                        report.times_s[cond.key] = wall
-                    else:
-                        errors[n] = value
+                        verdict = check_realism(out.info)
+                        if not verdict.ok:
+                            ok = False
+                            value = (
+                                REFUSED,
+                                "refused by the realism gate: " + "; ".join(verdict.reasons),
+                                {"realism": verdict.to_dict(), "solver": _facts(out.info), **meta},
+                            )
+                        else:
+                            full = {**out.info, **meta, "realism": verdict.to_dict()}
+                            store.save_done(cond, Outcome(out.record, out.guess, full), meta)
+                            guesses[n], info[n] = out.guess, full
+                            report.solved.append(cond.key)
+                            report.times_s[cond.key] = wall
+                    if not ok:
+                        st, msg, extra = value
+                        errors[n] = (st, msg, {**extra, **meta})
                         if len(tried[n]) >= MAX_ATTEMPTS:
                             give_up(n)
                     status(cond.label(), wall)
     except BaseException:
-        executor.close(cancel=True)
+        impl.close(cancel=True)
         raise
-    executor.close()
+    impl.close()
+    if stride_nodes:
+        report.strides_written, report.strides_bytes = write_strides(
+            Path(strides),  # type: ignore[arg-type]
+            [guesses[n] for n in nodes if n in guesses and n in stride_nodes],
+            [info[n] for n in nodes if n in guesses and n in stride_nodes],
+        )
     from runmuscles.atlas.table import assemble
 
     provenance = {
         "command": command or " ".join(sys.argv),
         "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "solve_fn": _solver_id(solve_fn),
-        "workers": workers if scheduler is None else f"dask: {executor.capacity} threads",
+        "solve_fn": _solver_id(solve),
+        "workers": executor.describe()
+        if not isinstance(impl, _Dask)
+        else f"dask: {impl.capacity} threads",
+        "grid": grid.to_dict(),
+        "realism": thresholds(),
+        "strides": {
+            "cells": stride_cells if strides is not None else "none",
+            "written": report.strides_written,
+            "bytes": report.strides_bytes,
+        },
     }
-    failures = {n: errors.get(n, ("not_attempted", "")) for n in nodes if n not in guesses}
-    for n in list(failures):
-        old = store.load_failed(grid.condition(n))
-        if n not in errors and old:
-            failures[n] = (str(old.get("status")), str(old.get("message")))
+    failures: dict[Node, dict[str, Any]] = {}
+    for n in nodes:
+        if n in guesses:
+            continue
+        if n in errors:
+            st, msg, extra = errors[n]
+            failures[n] = {
+                "status": st,
+                "message": msg,
+                **extra,
+                "attempts": len(tried[n]),
+                "sources": [None if s is None else grid.condition(s).key for s in tried[n]],
+            }
+        else:
+            old = store.load_failed(grid.condition(n))
+            failures[n] = old or {"status": "not_attempted", "message": ""}
     assemble(grid, store, info, failures, provenance).save(output)
     report.wall_s = time.perf_counter() - t_start
     return report
+
+
+def _facts(info: dict[str, Any]) -> dict[str, Any]:
+    """The solver facts of an outcome worth keeping for a refused cell."""
+    keys = ("status", "iterations", "objective", "wall_time_s", "guess_kept", "warm_start")
+    return {k: info.get(k) for k in keys}

@@ -31,6 +31,8 @@ from runmuscles.cycle import JOINTS, SIDES, TENDON_MUSCLES, GaitCycle
 __all__ = [
     "CATALOGUE_GROUPS",
     "CURVE_POINTS",
+    "GRF_COMPONENTS",
+    "GRF_SIDES",
     "GROUP_VARS",
     "MUSCLE_VARS",
     "SCALAR_VARS",
@@ -72,7 +74,14 @@ SCALAR_VARS = {
     "cost_of_transport_j_per_kg_m": "J/kg/m",
     "total_metabolic_energy_j": "J",
     **{f"{j}_load_peak_bw": "1" for j in JOINTS},
+    "peak_knee_flexion_swing_deg": "degree",
+    "foot_angle_at_contact_deg": "degree",
+    "double_support_fraction": "1",
+    "trunk_lean_deg": "degree",
 }
+#: Sides and GRF components of the ``grf`` curves.
+GRF_SIDES = ("r", "l")
+GRF_COMPONENTS = ("fx", "fy")
 #: Per-muscle variables (stored as ``muscle_<name>``) -> unit; keys of ``muscle_summary``.
 MUSCLE_VARS = {
     "concentric_work_j": "J",
@@ -100,17 +109,42 @@ class Record:
     muscle: dict[str, np.ndarray] = field(default_factory=dict)
     #: activation (muscle, CURVE_POINTS), 0..1
     activation: np.ndarray = field(default_factory=lambda: np.zeros((0, CURVE_POINTS)))
+    #: coordinates of ``joint_angle``, model order
+    dofs: tuple[str, ...] = ()
+    #: joint_angle (dof, CURVE_POINTS): rad (m for pelvis_tx, pelvis_ty)
+    joint_angle: np.ndarray = field(default_factory=lambda: np.zeros((0, CURVE_POINTS)))
+    #: grf (side, component, CURVE_POINTS), N
+    grf: np.ndarray = field(default_factory=lambda: np.zeros((2, 2, CURVE_POINTS)))
+    #: per muscle: True when the model resolves its numbers
+    resolved: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def check(self) -> None:
         """Shapes and names complete (a solve_fn must return every variable)."""
-        ng, nm = len(self.groups), len(self.muscles)
+        ng, nm, nd = len(self.groups), len(self.muscles), len(self.dofs)
         missing = (
             [k for k in GROUP_VARS if k not in self.group or self.group[k].shape != (ng,)]
             + [k for k in SCALAR_VARS if k not in self.scalar]
             + [k for k in MUSCLE_VARS if k not in self.muscle or self.muscle[k].shape != (nm,)]
         )
-        if missing or self.activation.shape != (nm, CURVE_POINTS):
-            raise ValueError(f"atlas record incomplete or misshaped: {missing or 'activation'}")
+        shapes = {
+            "activation": (self.activation.shape, (nm, CURVE_POINTS)),
+            "joint_angle": (self.joint_angle.shape, (nd, CURVE_POINTS)),
+            "grf": (self.grf.shape, (len(GRF_SIDES), len(GRF_COMPONENTS), CURVE_POINTS)),
+            "resolved": (np.shape(self.resolved), (nm,)),
+        }
+        missing += [f"{k} {got} != {want}" for k, (got, want) in shapes.items() if got != want]
+        if nd == 0:
+            missing.append("dofs")
+        if missing:
+            raise ValueError(f"atlas record incomplete or misshaped: {missing}")
+
+    def group_resolved(self) -> np.ndarray:
+        """Per group: True when every member muscle is resolved."""
+        res = np.asarray(self.resolved, dtype=bool)
+        return np.array(
+            [bool(all(res[i] for i, g in enumerate(self.muscle_groups) if g == grp))
+             for grp in self.groups]
+        )  # fmt: skip
 
 
 def _trapz(y: np.ndarray, t: np.ndarray) -> float:
@@ -154,8 +188,10 @@ def record_from_cycle(cycle: GaitCycle) -> Record:
         ]
         gv["peak_force_n"].append(max(peaks))
     rec.group = {k: np.asarray(v, dtype=float) for k, v in gv.items()}
-    scal: dict[str, float] = {
-        k: float(v) for k, v in cycle.summary().items() if isinstance(v, (int, float))
+    scal: dict[str, float | None] = {
+        k: (None if v is None else float(v))
+        for k, v in cycle.summary().items()
+        if not isinstance(v, str)  # the strike class goes into the cell's provenance
     }
     scal["total_metabolic_energy_j"] = float(cycle.metabolic_energy())
     tnames = [str(n) for n in ds["tendon"].values] if "tendon" in ds else []
@@ -167,8 +203,22 @@ def record_from_cycle(cycle: GaitCycle) -> Record:
     for j in JOINTS:
         vals = [p for s in SIDES if (p := cycle.joint_load_peak_bw(j, s)) is not None]
         scal[f"{j}_load_peak_bw"] = max(vals) if vals else float("nan")
-    rec.scalar = {k: scal[k] for k in SCALAR_VARS}
-    act = cycle.resample(CURVE_POINTS).ds["activation"].transpose("muscle", "time").values
-    rec.activation = np.asarray(act, dtype=float)
+    rec.scalar = {k: np.nan if (x := scal.get(k)) is None else float(x) for k in SCALAR_VARS}
+    rs = cycle.resample(CURVE_POINTS).ds
+    rec.activation = np.asarray(rs["activation"].transpose("muscle", "time").values, dtype=float)
+    rec.dofs = tuple(str(d) for d in rs["dof"].values)
+    q = np.asarray(rs["q"].transpose("dof", "time").values, dtype=float).copy()
+    if "pelvis_tx" in rec.dofs:
+        tx = rec.dofs.index("pelvis_tx")
+        q[tx] -= q[tx, 0]
+    rec.joint_angle = q
+    rec.grf = np.asarray(
+        rs["grf"]
+        .sel(side=list(GRF_SIDES), component=list(GRF_COMPONENTS))
+        .transpose("side", "component", "time")
+        .values,
+        dtype=float,
+    )
+    rec.resolved = np.array([cycle.resolved(m) for m in muscles], dtype=bool)
     rec.check()
     return rec

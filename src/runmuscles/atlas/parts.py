@@ -1,12 +1,13 @@
 """Finished conditions of a build, one small file each, written atomically (resumable builds).
 
 The folder ``<output>.parts/`` holds ``manifest.json`` (body size of the build) and per condition
-``<key>.done.pkl`` (the :class:`~runmuscles.atlas.content.Record`, the warm-start guess, solver
-facts; a pickle of plain data and NumPy arrays written by this program for itself: do not load
-parts from untrusted sources) or ``<key>.failed.json`` (status and message). Each file is written
-to a temporary name and renamed into place (``os.replace`` is atomic), so a crash, Ctrl-C or kill
-leaves either the whole file or none. Parts are keyed by speed and grade only, so re-running with a
-wider grid reuses every condition already solved.
+``<key>.done.pkl`` (the :class:`~runmuscles.atlas.content.Record`, the warm-start guess, the
+cell's provenance; a pickle of plain data and NumPy arrays written by this program for itself: do
+not load parts from untrusted sources) or ``<key>.failed.json`` (status, message, the attempts
+and, for a stride refused by the realism gate, its facts). Each file is written to a temporary
+name and renamed into place (``os.replace`` is atomic), so a crash, Ctrl-C or kill leaves either
+the whole file or none. Parts are keyed by gait, speed and grade only (``run_v3.500000_g+0.0...``),
+so re-running with a wider or finer grid reuses every condition already solved.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import json
 import os
 import pickle
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +25,10 @@ from runmuscles.atlas.grid import Condition
 from runmuscles.atlas.solvers import Outcome
 from runmuscles.errors import InputError
 
-__all__ = ["PartStore"]
+__all__ = ["PartStore", "write_strides"]
 
 _KIND = "runmuscles.atlas.parts"
-_VERSION = 1
+_VERSION = 2
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -86,6 +89,7 @@ class PartStore:
             "version": _VERSION,
             "speed": cond.speed,
             "grade": cond.grade,
+            "gait": cond.gait,
             "record": outcome.record,
             "guess": outcome.guess,
             "info": {**outcome.info, **meta},
@@ -109,6 +113,8 @@ class PartStore:
             return None
         if not isinstance(blob, dict) or blob.get("version") != _VERSION:
             return None
+        if blob.get("gait") != cond.gait:
+            return None
         return blob
 
     def load_failed(self, cond: Condition) -> dict[str, Any] | None:
@@ -118,3 +124,55 @@ class PartStore:
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None
+
+
+class _Fingerprint:
+    def __init__(self, fp: str) -> None:
+        self._fp = fp
+
+    def fingerprint(self) -> str:
+        return self._fp
+
+
+@dataclass
+class _StoredStride:
+    """What :meth:`StrideStore.save` reads from a solution, rebuilt from a WarmStart (the build
+    keeps warm starts, not solutions). ``z`` in single precision: a warm start needs no more
+    (relative rounding 6e-8), and it halves the shipped files."""
+
+    z: Any
+    speed: float
+    grade: float
+    gait: str
+    n_intervals: int
+    objective: float
+    runner: Any
+
+
+def write_strides(
+    folder: Path, guesses: Sequence[Any], infos: Sequence[dict[str, Any]]
+) -> tuple[int, int]:
+    """Write the warm starts among ``guesses`` to the StrideStore ``folder``; (count, bytes)."""
+    import numpy as np
+
+    from runmuscles.prediction import StrideStore, WarmStart
+
+    store = StrideStore(folder)
+    count = size = 0
+    for ws, inf in zip(guesses, infos, strict=True):
+        if not isinstance(ws, WarmStart):
+            continue
+        stride = _StoredStride(
+            np.asarray(ws.z, dtype=np.float32),
+            ws.speed,
+            ws.grade,
+            ws.gait,
+            ws.n_intervals,
+            float(inf.get("objective") or float("nan")),
+            _Fingerprint(ws.runner_fingerprint),
+        )
+        path = store.save(stride)  # type: ignore[arg-type]
+        if path is not None:
+            count += 1
+            size += path.stat().st_size
+    return count, size

@@ -1,16 +1,22 @@
-"""The :class:`Atlas`: solved strides on a speed x grade grid, saved as netCDF, looked up fast.
+"""The :class:`Atlas`: solved strides per gait on speed x grade grids, saved as netCDF, looked up
+fast; it is the ``ConditionTable`` of :mod:`runmuscles.load`.
 
-Lookup is bilinear interpolation between the four grid nodes around each condition, vectorised
-with NumPy. Outside the grid, or where a node with a non-zero weight is a missing cell (a condition
-that failed to solve), :class:`~runmuscles.errors.OutOfRangeError` says what to run instead: never
-silent extrapolation. ``stride_length_m`` and ``cadence_steps_per_min`` are derived from the
-interpolated stride time (``speed * T`` and ``120 / T``) so that they stay consistent.
+File format 2 (this version writes it): a netCDF-4 file whose root carries the attributes
+(``kind``, ``format_version``, ``gaits`` as a JSON list, body ``mass_kg``/``height_m``, the
+``scaling_law``, the build ``provenance``) and one group per gait (``/run``, ``/walk``), each a
+Dataset laid out as :mod:`runmuscles.atlas.assemble` describes (grids may differ between gaits
+and be non-uniform). Each gait is looked up by a
+:class:`~runmuscles.atlas.gaittable.GaitTable`: bilinear, no clipping, no extrapolation.
+
+File format 1 (the atlas shipped before the engine's second version: running only, no curves
+besides activation, no per-cell provenance or resolved flags) is still read, as a running-only
+:class:`LegacyAtlas` whose edges the analysis clips with a warning, as it always did; it cannot
+be extended on demand (its strides were solved by another engine).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from collections.abc import Mapping
@@ -23,30 +29,33 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from runmuscles import __version__
-from runmuscles.atlas.content import CURVE_POINTS, GROUP_VARS, MUSCLE_VARS, SCALAR_VARS
-from runmuscles.atlas.grid import Grid
-from runmuscles.atlas.parts import PartStore
-from runmuscles.errors import FileFormatError, InputError, OutOfRangeError
+from runmuscles.atlas.gaittable import GaitTable, fmt_grade
+from runmuscles.errors import DataError, FileFormatError, InputError
 
-__all__ = ["ENV_PATH", "KIND", "SCALING_LAW", "Atlas", "assemble", "default_path"]
+__all__ = [
+    "ENV_PATH",
+    "FORMAT_VERSION",
+    "KIND",
+    "SCALING_LAW",
+    "Atlas",
+    "LegacyAtlas",
+    "assemble",
+    "default_path",
+]
 
 FloatArray = NDArray[np.float64]
+#: gait -> its -ing form
+_ING = {"run": "running", "walk": "walking"}
 KIND = "runmuscles.Atlas"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Environment variable naming an atlas file that replaces the shipped default.
 ENV_PATH = "RUNMUSCLES_ATLAS"
-#: cell_status codes
-SOLVED, FAILED, NOT_ATTEMPTED = 0, 1, 2
 SCALING_LAW = (
     "The atlas is for one body (mass_kg, height_m). At equal speed and grade, works, impulses, "
     "forces and metabolic energies (J, N s, N) are taken as proportional to body mass; values "
     "in body weights (BW), per kg, times, lengths, cadence and activations are taken as "
     "independent of it. Height is not rescaled."
 )
-#: Keys of Atlas.lookup: per group (n, n_groups), then per condition (n,).
-_DERIVED = ("stride_length_m", "cadence_steps_per_min")
-#: Conditions per block in lookup (the gathered rows stay in cache).
-_CHUNK = 4096
 
 
 def default_path() -> Path:
@@ -57,257 +66,218 @@ def default_path() -> Path:
     return Path(str(resources.files("runmuscles").joinpath("data", "atlas.nc")))
 
 
-def _fmt_grade(g: float) -> str:
-    return f"{g * 100:+g}%"
-
-
-def _axis_arg(values: NDArray[np.float64], x: float, pct: bool) -> str:
-    """START:STOP:STEP of an axis widened (by whole steps) to include ``x``."""
-    step = float(np.min(np.diff(values)))
-    lo, hi = float(values[0]), float(values[-1])
-    if x < lo:
-        lo -= math.ceil((lo - x) / step - 1e-9) * step
-    if x > hi:
-        hi += math.ceil((x - hi) / step - 1e-9) * step
-    scale, unit = (100.0, "%") if pct else (1.0, "")
-    return f"{lo * scale:.6g}{unit}:{hi * scale:.6g}{unit}:{step * scale:.6g}{unit}"
-
-
 class Atlas:
-    """Per-stride quantities over a speed x grade grid (implements ``load.ConditionTable``).
+    """Per-stride quantities over a speed x grade grid per gait (implements
+    ``load.ConditionTable`` with its gait interface: ``gaits``, ``ranges(gait)``, ``has(gait)``,
+    ``lookup(speed, grade, gait)``).
 
     Build it with :func:`runmuscles.atlas.build_atlas` or read it with :meth:`load`. Variables,
-    units and definitions: :mod:`runmuscles.atlas.content`; body size: :data:`SCALING_LAW`.
+    units and definitions: :mod:`runmuscles.atlas.content` and :mod:`runmuscles.atlas.assemble`;
+    body size: :data:`SCALING_LAW`. ``speeds``, ``grades``, ``speed_range``, ``grade_range``,
+    ``ds`` and ``at(speed, grade)`` without a gait are the running table's (or the only gait's).
     """
 
-    def __init__(self, ds: xr.Dataset, path: str | Path | None = None) -> None:
-        if ds.attrs.get("kind") != KIND:
+    format_version = FORMAT_VERSION
+
+    def __init__(
+        self,
+        tables: Mapping[str, xr.Dataset],
+        attrs: Mapping[str, Any],
+        path: str | Path | None = None,
+    ) -> None:
+        if attrs.get("kind") != KIND:
             raise FileFormatError(f"{path or 'dataset'} is not a runmuscles atlas")
-        self.ds = ds
+        self.attrs = dict(attrs)
         self.path = None if path is None else Path(path)
-        self.speeds = np.asarray(ds["speed"].values, dtype=float)
-        self.grades = np.asarray(ds["grade"].values, dtype=float)
-        ns, ng = self.speeds.size, self.grades.size
-        if (
-            ns < 2
-            or ng < 2
-            or np.any(np.diff(self.speeds) <= 0)
-            or np.any(np.diff(self.grades) <= 0)
-        ):
-            raise FileFormatError(f"{path or 'atlas'}: speed and grade axes must increase")
-        self._uniform_speed = bool(
-            np.allclose(np.diff(self.speeds), self.speeds[1] - self.speeds[0])
-        )
-        self._uniform_grade = bool(
-            np.allclose(np.diff(self.grades), self.grades[1] - self.grades[0])
-        )
-        self._ok = np.asarray(ds["cell_status"].values == SOLVED).reshape(-1)
-        cols: list[np.ndarray] = []
-        self._slices: dict[str, slice | int] = {}
-        k = 0
-        for var in GROUP_VARS:
-            a = np.asarray(ds[var].transpose("speed", "grade", "group").values, dtype=float)
-            cols.append(a.reshape(ns * ng, -1))
-            self._slices[var] = slice(k, k + a.shape[-1])
-            k += a.shape[-1]
-        for var in SCALAR_VARS:
-            if var in _DERIVED:
-                continue
-            cols.append(np.asarray(ds[var].transpose("speed", "grade").values).reshape(-1, 1))
-            self._slices[var] = k
-            k += 1
-        packed = np.concatenate(cols, axis=1)
-        self._packed = np.ascontiguousarray(np.where(np.isfinite(packed), packed, 0.0))
-        self._nan = ~np.isfinite(packed)
+        where = f"atlas {self.path.name}" if self.path else "atlas"
+        self.tables = {
+            g: GaitTable(ds, g, where, self._fix)
+            for g, ds in tables.items()
+            if g in ("run", "walk")
+        }
+        if not self.tables:
+            raise FileFormatError(f"{path or 'atlas'} holds no gait (run, walk)")
+        first = next(iter(self.tables.values()))
+        for g, t in self.tables.items():
+            if t.groups != first.groups:
+                raise FileFormatError(f"{path or 'atlas'}: the {g} table has other groups")
 
     # ------------------------------------------------------------------ ConditionTable
     @property
+    def gaits(self) -> tuple[str, ...]:
+        return tuple(g for g in ("run", "walk") if g in self.tables)
+
+    def has(self, gait: str) -> bool:
+        return gait in self.tables
+
+    def table(self, gait: str = "run") -> GaitTable:
+        """The :class:`GaitTable` of ``gait`` (InputError naming the gaits it has otherwise)."""
+        if gait not in self.tables:
+            raise InputError(
+                f"this atlas holds no {gait!r} strides (it has {', '.join(self.gaits)})"
+            )
+        return self.tables[gait]
+
+    def ranges(self, gait: str = "run") -> tuple[tuple[float, float], tuple[float, float]]:
+        """(speed range m/s, grade range) of the grid of ``gait``."""
+        return self.table(gait).ranges()
+
+    @property
+    def _main(self) -> GaitTable:
+        return self.tables.get("run") or next(iter(self.tables.values()))
+
+    @property
     def groups(self) -> tuple[str, ...]:
-        return tuple(str(g) for g in self.ds["group"].values)
+        return self._main.groups
 
     @property
     def muscles(self) -> tuple[str, ...]:
-        return tuple(str(m) for m in self.ds["muscle"].values)
+        return self._main.muscles
+
+    @property
+    def speeds(self) -> FloatArray:
+        return self._main.speeds
+
+    @property
+    def grades(self) -> FloatArray:
+        return self._main.grades
 
     @property
     def speed_range(self) -> tuple[float, float]:
-        return float(self.speeds[0]), float(self.speeds[-1])
+        return self._main.speed_range
 
     @property
     def grade_range(self) -> tuple[float, float]:
-        return float(self.grades[0]), float(self.grades[-1])
+        return self._main.grade_range
+
+    @property
+    def ds(self) -> xr.Dataset:
+        """The running table's Dataset (the only gait's when there is no running table)."""
+        return self._main.ds
 
     @property
     def mass_kg(self) -> float:
-        return float(self.ds.attrs["mass_kg"])
+        return float(self.attrs["mass_kg"])
 
     @property
     def height_m(self) -> float:
-        return float(self.ds.attrs["height_m"])
+        return float(self.attrs["height_m"])
 
     @property
     def provenance(self) -> dict[str, Any]:
-        return dict(json.loads(self.ds.attrs.get("provenance", "{}")))
+        return dict(json.loads(self.attrs.get("provenance", "{}")))
 
-    def missing(self) -> list[dict[str, Any]]:
-        """Cells without a solution: speed, grade, status, message."""
-        fails = json.loads(self.ds.attrs.get("failures", "{}"))
-        st = self.ds["cell_status"].values
+    @property
+    def scaling_law(self) -> str:
+        return str(self.attrs.get("scaling_law", SCALING_LAW))
+
+    def missing(self, gait: str | None = None) -> list[dict[str, Any]]:
+        """Cells without a stride (failed, refused, not attempted): gait, speed, grade, status,
+        message; of one gait or all."""
+        gaits = self.gaits if gait is None else (gait,)
+        return [m for g in gaits for m in self.table(g).missing()]
+
+    def _fix(self, gait: str, speed: float, grade: float, outside: bool = True) -> str:
+        return (
+            f"`runmuscles analyze` solves such conditions on demand (unless --no-solve), or "
+            f"solve it yourself: `runmuscles simulate --gait {gait} --speed {speed:g} "
+            f"--grade={fmt_grade(grade)}`"
+        )
+
+    def lookup(
+        self, speed: ArrayLike, grade: ArrayLike, gait: str = "run"
+    ) -> Mapping[str, FloatArray]:
+        """Per-stride quantities of ``gait`` at each (speed m/s, grade) pair, bilinearly
+        interpolated: per group (:data:`~runmuscles.atlas.content.GROUP_VARS`) shape
+        ``(n, len(groups))``, per condition (``SCALAR_VARS``) shape ``(n,)``, and ``resolved``
+        ``(n, len(groups))`` (1.0 where every member muscle of the group is resolved in every
+        weighted corner), for the atlas body (``mass_kg``, ``height_m``; :data:`SCALING_LAW`).
+        Raises :class:`~runmuscles.errors.OutOfRangeError` outside the grid or next to a
+        missing cell."""
+        return self.table(gait).lookup(speed, grade)
+
+    def prepare(self, speed: ArrayLike, grade: ArrayLike, gait: str = "run") -> list[str]:
+        """Per condition, "" when :meth:`lookup` can answer it, else why not (this atlas does not
+        solve; :class:`~runmuscles.atlas.ondemand.OnDemandAtlas` does). With ``prepare`` a
+        table tells the analysis not to clip."""
+        v = np.atleast_1d(np.asarray(speed, dtype=float)).reshape(-1)
+        g = np.atleast_1d(np.asarray(grade, dtype=float)).reshape(-1)
+        if gait not in self.tables:
+            return [f"this atlas has no {_ING.get(gait, gait)} strides"] * v.size
+        t = self.tables[gait]
+        ok = t.corners_ok(v, g)
+        inside = t.inside(v, g)
+        (v0, v1), (g0, g1) = t.ranges()
         out = []
-        for i, j in zip(*np.nonzero(st != SOLVED), strict=True):
-            v, g = float(self.speeds[i]), float(self.grades[j])
-            status, msg = fails.get(f"{v:g},{g:g}", ["not_attempted", ""])
-            out.append({"speed": v, "grade": g, "status": status, "message": msg})
+        for k in range(v.size):
+            if ok[k]:
+                out.append("")
+            elif not inside[k]:
+                out.append(
+                    f"outside the atlas's {_ING.get(gait, gait)} grid ({v0:g}..{v1:g} m/s, "
+                    f"{fmt_grade(g0)}..{fmt_grade(g1)}) and solving on demand is off"
+                )
+            else:
+                out.append("next to a cell of the atlas whose solve failed or was refused")
         return out
 
-    def _fix(self, speed: float, grade: float) -> str:
-        return (
-            f"rebuild with a wider grid: `runmuscles atlas build --speeds="
-            f"{_axis_arg(self.speeds, speed, False)} --grades="
-            f"{_axis_arg(self.grades, grade, True)}` (finished cells are reused when -o names "
-            f"the same file), or solve this condition: `runmuscles simulate --speed {speed:g} "
-            f"--grade={_fmt_grade(grade)}`"
-        )
+    def at(self, speed: float, grade: float, gait: str = "run") -> xr.Dataset:
+        """Every variable of ``gait`` interpolated at one condition (see
+        :meth:`GaitTable.at`)."""
+        return self.table(gait).at(speed, grade)
 
-    def _locate(
-        self, speed: ArrayLike, grade: ArrayLike
-    ) -> tuple[FloatArray, FloatArray, NDArray[np.intp], FloatArray, FloatArray]:
-        """(speed, grade, flat index of the lower-left node, fractions along speed and grade),
-        after the range and missing-cell checks."""
-        v, g = np.broadcast_arrays(
-            np.atleast_1d(np.asarray(speed, dtype=float)),
-            np.atleast_1d(np.asarray(grade, dtype=float)),
-        )
-        v, g = v.reshape(-1), g.reshape(-1)
-        s, r = self.speeds, self.grades
-        tol = 1e-9
-        bad = ~((v >= s[0] - tol) & (v <= s[-1] + tol) & (g >= r[0] - tol) & (g <= r[-1] + tol))
-        if np.any(bad):
-            k = int(np.argmax(bad))
-            more = int(bad.sum()) - 1
-            raise OutOfRangeError(
-                f"speed {v[k]:g} m/s, grade {_fmt_grade(g[k])} is outside the atlas "
-                f"({s[0]:g}..{s[-1]:g} m/s, {_fmt_grade(r[0])}..{_fmt_grade(r[-1])})"
-                + (f" (and {more} more conditions)" if more else "")
-                + f"; {self._fix(float(v[k]), float(g[k]))}"
-            )
-        i, tv = self._axis(s, v, self._uniform_speed)
-        j, tg = self._axis(r, g, self._uniform_grade)
-        ng = r.size
-        base = i * ng + j
-        if not self._ok.all():
-            self._check_missing(v, g, base, tv, tg)
-        return v, g, base, tv, tg
+    def cell(self, speed: float, grade: float, gait: str = "run") -> dict[str, Any]:
+        """The provenance behind (speed, grade): the node's cell when it is a grid node, else
+        the weighted corner cells interpolation uses (``cells``, each with its ``weight``)."""
+        return cell_report(self.table(gait), speed, grade)
 
-    @staticmethod
-    def _axis(
-        axis: FloatArray, x: FloatArray, uniform: bool
-    ) -> tuple[NDArray[np.intp], FloatArray]:
-        """Lower node index and fraction (0..1) of each ``x`` on a sorted axis."""
-        if uniform:
-            f = np.clip((x - axis[0]) / (axis[1] - axis[0]), 0.0, axis.size - 1)
-            i = np.minimum(f.astype(np.intp), axis.size - 2)
-            return i, f - i
-        i = np.clip(np.searchsorted(axis, x, side="right") - 1, 0, axis.size - 2)
-        return i, np.clip((x - axis[i]) / (axis[i + 1] - axis[i]), 0.0, 1.0)
-
-    def _corners(
-        self, base: NDArray[np.intp], tv: FloatArray, tg: FloatArray
-    ) -> list[tuple[NDArray[np.intp], FloatArray]]:
-        ng = self.grades.size
-        return [
-            (base, (1 - tv) * (1 - tg)),
-            (base + ng, tv * (1 - tg)),
-            (base + 1, (1 - tv) * tg),
-            (base + ng + 1, tv * tg),
-        ]
-
-    def _check_missing(
-        self, v: FloatArray, g: FloatArray, base: NDArray[np.intp], tv: FloatArray, tg: FloatArray
-    ) -> None:
-        ng = self.grades.size
-        corners = self._corners(base, tv, tg)
-        missing = np.zeros(v.shape, dtype=bool)
-        for ix, wx in corners:
-            missing |= (wx > 0) & ~self._ok[ix]
-        if np.any(missing):
-            k = int(np.argmax(missing))
-            cells = [
-                f"{self.speeds[ix[k] // ng]:g} m/s {_fmt_grade(self.grades[ix[k] % ng])}"
-                for ix, wx in corners
-                if wx[k] > 0 and not self._ok[ix[k]]
-            ]
-            raise OutOfRangeError(
-                f"speed {v[k]:g} m/s, grade {_fmt_grade(g[k])} lies next to a missing atlas cell "
-                f"({', '.join(cells)}: its solve failed); solve this condition: `runmuscles "
-                f"simulate --speed {v[k]:g} --grade={_fmt_grade(g[k])}`, or re-run the atlas "
-                "build (it retries failed cells)"
-            )
-
-    def lookup(self, speed: ArrayLike, grade: ArrayLike) -> Mapping[str, FloatArray]:
-        """Per-stride quantities at each (speed m/s, grade) pair, bilinearly interpolated.
-
-        Returns the per-group variables (:data:`~runmuscles.atlas.content.GROUP_VARS`) with shape
-        ``(n, len(groups))`` and the per-condition ones (``SCALAR_VARS``) with shape ``(n,)``,
-        for the atlas body (``mass_kg``, ``height_m``; :data:`SCALING_LAW`).
-        """
-        v, _, base, tv, tg = self._locate(speed, grade)
-        p, ng = self._packed, self.grades.size
-        out = np.empty((v.size, p.shape[1]))
-        buf = np.empty((min(_CHUNK, v.size), p.shape[1]))
-        # in chunks that stay in cache: gather each corner's row and add it with its weight
-        for a in range(0, v.size, _CHUNK):
-            b = min(a + _CHUNK, v.size)
-            o, bb, ix = out[a:b], buf[: b - a], base[a:b]
-            x, y = tv[a:b, None], tg[a:b, None]
-            np.take(p, ix, axis=0, out=o)
-            o *= (1 - x) * (1 - y)
-            for off, w in ((ng, x * (1 - y)), (1, (1 - x) * y), (ng + 1, x * y)):
-                np.take(p, ix + off, axis=0, out=bb)
-                bb *= w
-                o += bb
-        if self._nan.any():  # NaN stored (e.g. no joint loads): NaN where any corner has it
-            nanmask = np.zeros(out.shape, dtype=bool)
-            for ix, wx in self._corners(base, tv, tg):
-                nanmask |= self._nan[ix] & (wx > 0)[:, None]
-            out[nanmask] = np.nan
-        res: dict[str, FloatArray] = {k: out[:, sl] for k, sl in self._slices.items()}
-        t = res["stride_time_s"]
-        res["stride_length_m"] = v * t
-        res["cadence_steps_per_min"] = 120.0 / t
-        return res
-
-    def at(self, speed: float, grade: float) -> xr.Dataset:
-        """Every variable of the atlas interpolated at one condition (a Dataset without the speed
-        and grade dimensions; NaN where a corner holds NaN)."""
-        _, _, base, tv, tg = self._locate(speed, grade)
-        ng = self.grades.size
-        out = None
-        for ix, wx in self._corners(base, tv, tg):
-            if wx[0] == 0:
-                continue
-            term = self.ds.drop_vars(
-                [v for v in self.ds.data_vars if not {"speed", "grade"} <= set(self.ds[v].dims)]
-            ).isel(speed=int(ix[0] // ng), grade=int(ix[0] % ng)).astype(float) * float(wx[0])
-            out = term if out is None else out + term
-        assert out is not None
-        out = out.drop_vars(["speed", "grade"], errors="ignore")
-        t = float(out["stride_time_s"])
-        out["stride_length_m"] = float(speed) * t
-        out["cadence_steps_per_min"] = 120.0 / t
-        return out.assign_attrs(speed_m_s=float(speed), grade=float(grade))
+    def info(self) -> dict[str, Any]:
+        """What ``runmuscles atlas info --json`` prints."""
+        run = self._main
+        return {
+            "path": str(self.path) if self.path else None,
+            "format_version": self.format_version,
+            "speeds_m_s": run.speeds.tolist(),
+            "grades": run.grades.tolist(),
+            "gaits": {
+                g: {
+                    "speeds_m_s": t.speeds.tolist(),
+                    "grades": t.grades.tolist(),
+                    "cells": int(t.speeds.size * t.grades.size),
+                    "solved": int(t.solved().sum()),
+                }
+                for g, t in self.tables.items()
+            },
+            "mass_kg": self.mass_kg,
+            "height_m": self.height_m,
+            "groups": list(self.groups),
+            "missing": self.missing(),
+            "scaling_law": self.scaling_law,
+            "provenance": self.provenance,
+        }
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | Path) -> Path:
-        """Write the atlas as compressed netCDF-4 (h5netcdf), atomically; returns the path."""
+        """Write the atlas as compressed netCDF-4 (format 2; h5netcdf), atomically."""
         path = Path(path)
-        enc = {v: {"compression": "gzip", "compression_opts": 4} for v in self.ds.data_vars}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             os.close(fd)
-            self.ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc)
-            os.replace(tmp, path)
+            try:
+                root = {**self.attrs, "format_version": FORMAT_VERSION,
+                        "gaits": json.dumps(list(self.gaits))}  # fmt: skip
+                xr.Dataset(attrs=root).to_netcdf(tmp, engine="h5netcdf", mode="w")
+                for g, t in self.tables.items():
+                    enc = {
+                        v: {"compression": "gzip", "compression_opts": 6, "shuffle": True}
+                        for v in t.ds.data_vars
+                    }
+                    t.ds.to_netcdf(tmp, engine="h5netcdf", mode="a", group=g, encoding=enc)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
         except OSError as exc:
             raise InputError(f"cannot write {path}: {exc}; check the folder is writable") from exc
         self.path = path
@@ -315,134 +285,137 @@ class Atlas:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Atlas:
-        """Read an atlas file; ``path`` None: ``$RUNMUSCLES_ATLAS`` or the shipped default."""
+        """Read an atlas file (format 2, or format 1 as a :class:`LegacyAtlas`); ``path`` None:
+        ``$RUNMUSCLES_ATLAS`` or the shipped default."""
         default = path is None
         p = default_path() if path is None else Path(path)
         if not p.is_file():
             if default:
-                from runmuscles.errors import DataError
-
                 raise DataError(
                     f"no muscle atlas at {p}: this installation ships none yet; build one with "
-                    "`runmuscles atlas build --speeds 2:6:0.5 --grades=-30%:30%:5% -o atlas.nc` "
-                    f"and point {ENV_PATH} at it"
+                    "`runmuscles atlas build --grid shipped -o atlas.nc` and point "
+                    f"{ENV_PATH} at it"
                 )
             raise InputError(f"no such atlas file: {p}")
         try:
             with xr.open_dataset(p, engine="h5netcdf") as opened:
-                ds = opened.load()
+                root = opened.load()
         except (OSError, ValueError) as exc:
             raise FileFormatError(f"{p} is not a readable netCDF file: {exc}") from exc
-        return cls(ds, p)
+        if root.attrs.get("kind") != KIND:
+            raise FileFormatError(f"{p} is netCDF but not a runmuscles atlas")
+        version = int(root.attrs.get("format_version", 1))
+        if version == 1:
+            return LegacyAtlas({"run": root}, root.attrs, p)
+        if version != FORMAT_VERSION:
+            raise FileFormatError(
+                f"{p} is an atlas of format {version}; this runmuscles ({__version__}) reads "
+                f"formats 1 and {FORMAT_VERSION}: upgrade runmuscles or rebuild the atlas"
+            )
+        try:
+            gaits = [str(g) for g in json.loads(root.attrs.get("gaits", "[]"))]
+        except ValueError:
+            raise FileFormatError(f"{p}: its 'gaits' attribute is not a JSON list") from None
+        tables = {}
+        for g in gaits:
+            try:
+                with xr.open_dataset(p, engine="h5netcdf", group=g) as opened:
+                    tables[g] = opened.load()
+            except (OSError, ValueError) as exc:
+                raise FileFormatError(f"{p}: cannot read its {g!r} table: {exc}") from exc
+        return cls(tables, root.attrs, p)
 
     def __repr__(self) -> str:
-        (v0, v1), (g0, g1) = self.speed_range, self.grade_range
+        parts = []
+        for g, t in self.tables.items():
+            (v0, v1), (g0, g1) = t.ranges()
+            parts.append(
+                f"{g} {v0:g}..{v1:g} m/s x {fmt_grade(g0)}..{fmt_grade(g1)} "
+                f"({t.speeds.size}x{t.grades.size})"
+            )
+        return f"<Atlas {'; '.join(parts)}, {len(self.missing())} missing>"
+
+
+def cell_report(t: GaitTable, speed: float, grade: float) -> dict[str, Any]:
+    """What :meth:`Atlas.cell` returns, for one gait's table."""
+    gait = t.gait
+    node = t.node(speed, grade)
+    if node is not None:
+        return {"gait": gait, "speed_m_s": speed, "grade": grade, "node": True,
+                "cells": [{**t.cell(*node), "weight": 1.0}]}  # fmt: skip
+    try:
+        weights = t.weights(speed, grade)
+    except Exception:
+        # outside or next to a missing cell: show the nearest cell anyway
+        i = int(np.argmin(np.abs(t.speeds - speed)))
+        j = int(np.argmin(np.abs(t.grades - grade)))
+        return {
+            "gait": gait, "speed_m_s": speed, "grade": grade, "node": False,
+            "cells": [{**t.cell(i, j), "weight": None}],
+            "note": "not interpolated: outside the grid or next to a missing cell; the "
+            "nearest cell is shown",
+        }  # fmt: skip
+    return {
+        "gait": gait,
+        "speed_m_s": speed,
+        "grade": grade,
+        "node": False,
+        "cells": [{**t.cell(i, j), "weight": w} for i, j, w in weights],
+    }
+
+
+class LegacyAtlas(Atlas):
+    """An atlas file of format 1 (running only, no curves besides activation, no per-cell
+    provenance, no resolved flags). Read so that analyses keep working until a format-2 atlas
+    is shipped; it has no :meth:`prepare`, so the analysis clips at its edges with a warning (as
+    it did for this file) instead of solving on demand (its strides were solved by an earlier
+    engine, and new strides would not match them)."""
+
+    format_version = 1
+    prepare = None  # type: ignore[assignment]
+
+    def _fix(self, gait: str, speed: float, grade: float, outside: bool = True) -> str:
         return (
-            f"<Atlas {v0:g}..{v1:g} m/s x {_fmt_grade(g0)}..{_fmt_grade(g1)}, "
-            f"{self.speeds.size}x{self.grades.size} cells, {len(self.missing())} missing>"
+            "this atlas (format 1, built by an earlier engine) cannot be extended; solve the "
+            f"condition: `runmuscles simulate --speed {speed:g} --grade={fmt_grade(grade)}`, "
+            "or rebuild the atlas: `runmuscles atlas build --grid shipped`"
         )
 
 
 def assemble(
-    grid: Grid,
-    store: PartStore,
-    info: Mapping[tuple[int, int], Mapping[str, Any]],
-    failures: Mapping[tuple[int, int], tuple[str, str]],
+    grid: Any,
+    store: Any,
+    info: Mapping[tuple[str, int, int], Mapping[str, Any]],
+    failures: Mapping[tuple[str, int, int], Mapping[str, Any]],
     provenance: Mapping[str, Any],
 ) -> Atlas:
-    """The atlas of ``grid`` from the solved parts in ``store`` (missing cells NaN)."""
-    ns, ng = grid.shape
-    records = {}
-    for n in grid.nodes():
-        if n in info:
+    """The atlas of ``grid`` (:class:`~runmuscles.atlas.grid.Grid`) from the solved parts in
+    ``store`` (a :class:`~runmuscles.atlas.parts.PartStore`); missing cells NaN."""
+    from runmuscles.atlas.assemble import gait_dataset
+
+    tables = {}
+    for gg in grid.gaits:
+        records = {}
+        for n, inf in info.items():
+            if n[0] != gg.gait:
+                continue
             part = store.load_done(grid.condition(n))
             if part is not None:
-                records[n] = part["record"]
-    if not records:
+                records[(n[1], n[2])] = (part["record"], inf)
+        fails = {(n[1], n[2]): f for n, f in failures.items() if n[0] == gg.gait}
+        if records:  # a gait none of whose conditions solved is left out (its failures listed)
+            tables[gg.gait] = gait_dataset(gg.gait, gg.speeds, gg.grades, records, fails)
+    if not tables:
         raise InputError(
-            "no condition of the grid was solved, so there is no atlas to write; see the failures "
-            "above and try a grid around 3.5 m/s, 0 %"
+            "no condition of the grid was solved, so there is no atlas to write; see the "
+            "failures and try a grid around the seeds (3.5 m/s running, 1.4 m/s walking)"
         )
-    first = records[min(records)]
-    groups, muscles = first.groups, first.muscles
-    for n, rec in records.items():
-        if rec.groups != groups or rec.muscles != muscles:
-            raise InputError(f"part {grid.condition(n).key} has other groups or muscles")
-
-    def full(*shape: int, dtype: Any = float) -> np.ndarray:
-        return np.full((ns, ng, *shape), np.nan, dtype=dtype)
-
-    gv = {k: full(len(groups)) for k in GROUP_VARS}
-    sv = {k: full() for k in SCALAR_VARS}
-    mv = {k: full(len(muscles)) for k in MUSCLE_VARS}
-    act = full(len(muscles), CURVE_POINTS, dtype=np.float32)
-    status = np.full((ns, ng), NOT_ATTEMPTED, dtype=np.int8)
-    attempts = np.zeros((ns, ng), dtype=np.int8)
-    times, iters, wv, wg = full(), full(), full(), full()
-    for (i, j), rec in records.items():
-        for k in GROUP_VARS:
-            gv[k][i, j] = rec.group[k]
-        for k in SCALAR_VARS:
-            sv[k][i, j] = rec.scalar[k]
-        for k in MUSCLE_VARS:
-            mv[k][i, j] = rec.muscle[k]
-        act[i, j] = rec.activation
-        meta = info[(i, j)]
-        status[i, j] = SOLVED
-        attempts[i, j] = int(meta.get("attempts", 1))
-        times[i, j] = float(meta.get("build_wall_time_s", np.nan))
-        iters[i, j] = float(meta.get("iterations", np.nan))
-        src = meta.get("warm_start_from")
-        if src is not None:
-            wv[i, j], wg[i, j] = src
-    fails: dict[str, list[str]] = {}
-    for (i, j), (st, msg) in failures.items():
-        if (i, j) not in records:
-            status[i, j] = FAILED if st != "not_attempted" else NOT_ATTEMPTED
-            fails[f"{grid.speeds[i]:g},{grid.grades[j]:g}"] = [st, msg]
-    dims2 = ("speed", "grade")
-    data: dict[str, Any] = {}
-    for k, unit in GROUP_VARS.items():
-        data[k] = ((*dims2, "group"), gv[k], {"units": unit})
-    for k, unit in SCALAR_VARS.items():
-        data[k] = (dims2, sv[k], {"units": unit})
-    for k, unit in MUSCLE_VARS.items():
-        data[f"muscle_{k}"] = ((*dims2, "muscle"), mv[k], {"units": unit})
-    data["activation"] = ((*dims2, "muscle", "stride_fraction"), act, {"units": "1"})
-    data["cell_status"] = (
-        dims2,
-        status,
-        {
-            "flag_values": [SOLVED, FAILED, NOT_ATTEMPTED],
-            "flag_meanings": "solved failed not_attempted",
-        },
-    )
-    data["attempts"] = (dims2, attempts, {"units": "1"})
-    data["solve_time_s"] = (dims2, times, {"units": "s"})
-    data["iterations"] = (dims2, iters, {"units": "1"})
-    data["warm_start_speed"] = (dims2, wv, {"units": "m/s", "note": "NaN: cold start"})
-    data["warm_start_grade"] = (dims2, wg, {"units": "1", "note": "NaN: cold start"})
-    model_prov = dict(info[min(records)].get("provenance") or {})
-    prov = {**provenance, "runmuscles_version": __version__, "model": model_prov}
-    ds = xr.Dataset(
-        data,
-        coords={
-            "speed": ("speed", np.asarray(grid.speeds), {"units": "m/s"}),
-            "grade": ("grade", np.asarray(grid.grades), {"units": "1", "note": "rise/run"}),
-            "group": list(groups),
-            "muscle": list(muscles),
-            "muscle_group": ("muscle", list(first.muscle_groups)),
-            "muscle_side": ("muscle", list(first.muscle_sides)),
-            "stride_fraction": np.linspace(0.0, 1.0, CURVE_POINTS),
-        },
-        attrs={
-            "kind": KIND,
-            "format_version": FORMAT_VERSION,
-            "mass_kg": grid.mass,
-            "height_m": grid.height,
-            "scaling_law": SCALING_LAW,
-            "provenance": json.dumps(prov, default=str),
-            "failures": json.dumps(fails),
-        },
-    )
-    return Atlas(ds)
+    attrs = {
+        "kind": KIND,
+        "format_version": FORMAT_VERSION,
+        "mass_kg": grid.mass,
+        "height_m": grid.height,
+        "scaling_law": SCALING_LAW,
+        "provenance": json.dumps({**provenance, "runmuscles_version": __version__}, default=str),
+    }
+    return Atlas(tables, attrs)

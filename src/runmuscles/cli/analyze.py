@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -71,6 +71,15 @@ def _report_options(f: Callable[..., None]) -> Callable[..., None]:
     )(f)
 
 
+def _no_solve_option(f: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--no-solve",
+        is_flag=True,
+        help="Do not solve strides beyond the muscle atlas's grid (a sprint, a steep walk); "
+        "say which kilometres were not computed instead.",
+    )(f)
+
+
 @click.command(
     short_help="Per-muscle load of a recorded run (FIT/GPX/TCX), hills, advice.",
     epilog=ANALYZE_EXAMPLES,
@@ -84,6 +93,7 @@ def _report_options(f: Callable[..., None]) -> Callable[..., None]:
     help="A folder of your past runs (FIT/GPX/TCX): compare this run with your recent weeks.",
 )
 @_report_options
+@_no_solve_option
 @json_option
 def analyze(
     file: Path,
@@ -92,6 +102,7 @@ def analyze(
     history: Path | None,
     html: Path | None,
     pain: tuple[str, ...],
+    no_solve: bool,
     as_json: bool,
 ) -> None:
     """Analyse a recorded run (.fit, .gpx or .tcx): it is cleaned (spikes, GPS jumps, impossible
@@ -103,9 +114,9 @@ def analyze(
 
     _check_report_path(html)
     big = file.is_file() and file.stat().st_size > PROGRESS_BYTES
-    with _progress(big or history is not None) as step:
+    with _progress(big or history is not None) as step, _solving(step, as_json) as solved:
         report = analyze_run(
-            file, (mass, height), history, pain=pain, table=_table(), progress=step
+            file, (mass, height), history, pain=pain, table=_table(no_solve, solved), progress=step
         )
         _emit(report, html, as_json)
 
@@ -116,9 +127,15 @@ def analyze(
 )
 @body_options
 @_report_options
+@_no_solve_option
 @json_option
 def demo(
-    mass: float, height: float, html: Path | None, pain: tuple[str, ...], as_json: bool
+    mass: float,
+    height: float,
+    html: Path | None,
+    pain: tuple[str, ...],
+    no_solve: bool,
+    as_json: bool,
 ) -> None:
     """The whole analysis on a run that runmuscles GENERATES itself (8 km with a 60 m climb and
     descent; not a recording), so you can see an answer without a file."""
@@ -128,7 +145,10 @@ def demo(
     from runmuscles.load import analyze_run
 
     _check_report_path(html)
-    report = analyze_run(hilly_run(), (mass, height), pain=pain, table=_table())
+    with _solving(None, as_json) as solved:
+        report = analyze_run(
+            hilly_run(), (mass, height), pain=pain, table=_table(no_solve, solved)
+        )
     report = replace(report, load=replace(report.load, example=HILLY_RUN_DESCRIPTION))
     _emit(report, html, as_json)
 
@@ -144,8 +164,34 @@ def _check_report_path(path: Path | None) -> None:
         raise InputError(f"-o {path}: the folder {path.parent} does not exist")
 
 
-def _table() -> ConditionTable | None:
-    return TABLE_FACTORY() if TABLE_FACTORY is not None else None
+def _table(no_solve: bool = False, progress: Callable[[Any], None] | None = None) -> Any:
+    """The condition table: TABLE_FACTORY's, else the shipped atlas extended on demand
+    (strides beyond its grid solved with a progress bar and cached, or with --no-solve not)."""
+    if TABLE_FACTORY is not None:
+        return TABLE_FACTORY()
+    from runmuscles.atlas import on_demand_atlas
+
+    return on_demand_atlas(solving="no-solve" if no_solve else "solve", progress=progress)
+
+
+@contextmanager
+def _solving(
+    step: Callable[[str], None] | None, quiet: bool
+) -> Iterator[Callable[[Any], None] | None]:
+    """Progress of strides solved on demand: on the analysis's progress bar when it shows one,
+    else on its own bar (nothing with --json)."""
+    describe = getattr(step, "describe", None)
+    if describe is not None:
+
+        def on_bar(s: Any) -> None:
+            describe(f"solving strides beyond the atlas: {s.done + s.failed}/{s.total}")
+
+        yield on_bar
+        return
+    from runmuscles.cli.atlas import solve_progress
+
+    with solve_progress(not quiet) as bar:
+        yield bar
 
 
 @contextmanager
@@ -163,6 +209,7 @@ def _progress(show: bool, stages: int = 4) -> Iterator[Callable[[str], None] | N
         def step(stage: str) -> None:
             bar.update(task, advance=1, description=stage)
 
+        step.describe = lambda text: bar.update(task, description=text)  # type: ignore[attr-defined]
         yield step
 
 
@@ -193,6 +240,7 @@ MUSCLE_COLUMNS = ("muscle group", "share", "conc kJ", "ecc kJ", "J/kg", "up kJ",
 
 
 def _print_text(report: RunReport) -> None:
+    from runmuscles.load.result import km_ranges
     from runmuscles.units import format_pace
 
     r = report.load
@@ -224,7 +272,13 @@ def _print_text(report: RunReport) -> None:
                 "computed",
                 f"{c.computed_m / 1000:.2f} of {c.distance_m / 1000:.2f} km "
                 f"({c.computed_share * 100:.0f} %); walked, not computed "
-                f"{c.walked_m / 1000:.2f} km; at the atlas's edge {c.clipped_m / 1000:.2f} km",
+                f"{c.walked_m / 1000:.2f} km; at the atlas's edge {c.clipped_m / 1000:.2f} km"
+                + (
+                    f"; not computed (beyond the atlas, not solved) {c.not_solved_m / 1000:.2f} "
+                    f"km: km {km_ranges(c.not_solved_km)}"
+                    if c.not_solved_m > 0
+                    else ""
+                ),
             )
         )
     cl = a.get("cleaning") or {}

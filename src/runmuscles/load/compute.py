@@ -10,7 +10,11 @@ Method (SI units throughout; :func:`of_run`):
    Achilles and patellar tendon peak force (N, the larger leg) and impulse (N s, both legs);
    stride time (s). A gait the table has no strides for is not computed: its distance is
    reported as walked ("not computed (no walking strides in this atlas)").
-3. **Edges, never extrapolated.** Speeds and grades outside the table's grid for that gait are
+3. **Edges, never extrapolated.** A table with ``prepare`` (the atlas) is asked for every
+   condition as measured: it looks it up, solves it on demand, or says why not; a segment it
+   cannot answer is not computed, and the warning, the coverage (``not_solved_m``, the
+   kilometres) and the headline say which kilometres and why. Nothing is clipped. A table
+   without ``prepare`` (a format-1 atlas, a test table) has speeds and grades outside its grid
    looked up at its edge (clipped), with a warning naming the distance affected; the coverage
    counts it as clipped and the headline says so.
 4. **Body mass.** The table is for a body of ``table.mass_kg``. Works, impulses, forces and
@@ -60,6 +64,7 @@ from runmuscles.load.result import (
     SegmentLoad,
     TendonLoad,
     frozen,
+    km_ranges,
     ratio,
     terrain_of,
 )
@@ -183,9 +188,23 @@ def of_run(
     slower = np.zeros(n_seg, dtype=bool)
     faster = np.zeros(n_seg, dtype=bool)
     steeper = np.zeros(n_seg, dtype=bool)
+    not_solved = np.zeros(n_seg, dtype=bool)
+    unsolved_why: dict[int, str] = {}
+    prepare = getattr(table, "prepare", None)
     for gait in view.gaits:
         sel = computed & np.array([x == gait for x in gaits], dtype=bool)
         if not sel.any():
+            continue
+        if callable(prepare):
+            # the table answers every condition as measured, solving what lies outside its
+            # grid when it may, or says why not: nothing is clipped (method, step 3)
+            ii = np.flatnonzero(sel)
+            why = prepare(np.concatenate([v[ii], v[ii]]), np.concatenate([g[ii], g_flat[ii]]), gait)
+            for a, i in enumerate(ii):
+                reason = why[a] or why[a + ii.size]
+                if reason:
+                    not_solved[i] = True
+                    unsolved_why[int(i)] = reason
             continue
         (v0, v1), (g0, g1) = view.ranges(gait)
         slower |= sel & (v < v0)
@@ -194,6 +213,7 @@ def of_run(
         v_used[sel] = np.clip(v[sel], v0, v1)
         g_used[sel] = np.clip(g[sel], g0, g1)
         g_flat[sel] = min(max(0.0, g0), g1)
+    computed &= ~not_solved
     clipped = slower | faster | steeper
     run_v0 = view.ranges("run")[0][0] if view.has("run") else 0.0
     for mask, text in (
@@ -218,7 +238,16 @@ def of_run(
             f"({_fmt_km(dist[steeper].sum())}, steepest {worst:+.0%}): loads taken at the "
             "table's limit (clipped, not extrapolated)"
         )
-    not_table = timed & ~computed
+    for reason in dict.fromkeys(unsolved_why.values()):
+        m = np.zeros(n_seg, dtype=bool)
+        m[[i for i, r in unsolved_why.items() if r == reason]] = True
+        km_nums = _km_numbers(start_m, dist, m)
+        warn.append(
+            f"{int(m.sum())} segment(s) ({_fmt_km(dist[m].sum())}, km {km_ranges(km_nums)}; "
+            f"{float(v[m].min()):.1f}-{float(v[m].max()):.1f} m/s, "
+            f"{float(g[m].min()):+.0%}..{float(g[m].max()):+.0%}) not computed: {reason}"
+        )
+    not_table = timed & ~computed & ~not_solved
     if not_table.any():
         missing = sorted({gaits[i] for i in np.flatnonzero(not_table)})
         for gait in missing:
@@ -380,7 +409,9 @@ def of_run(
         jj = pos.get(si)
         if jj is None:
             why = (
-                NOT_COMPUTED.format(gait=gaits[si])
+                f"not computed: {unsolved_why[si]}"
+                if si in unsolved_why
+                else NOT_COMPUTED.format(gait=gaits[si])
                 if timed[si]
                 else "no duration or speed: not computed"
             )
@@ -426,14 +457,15 @@ def of_run(
     if summary.get("damaged") and isinstance(device_m, int | float) and device_m > distance_m:
         lost_m = float(device_m) - distance_m  # the file lost the rest of the run
         distance_m = float(device_m)
-    walked_nc = float(dist[timed & ~computed].sum())
+    walked_nc = float(dist[timed & ~computed & ~not_solved].sum())
+    unsolved_m = float(dist[not_solved].sum())
     computed_m = float(dist[computed].sum())
     coverage = Coverage(
         distance_m=distance_m,
         computed_m=computed_m,
         clipped_m=float(dist[clipped].sum()),
         walked_m=walked_nc,
-        dropped_m=max(distance_m - computed_m - walked_nc, 0.0),
+        dropped_m=max(distance_m - computed_m - walked_nc - unsolved_m, 0.0),
         by_gait_m=frozen(
             {gait: float(dist[[x == gait for x in gaits]].sum()) for gait in ("run", "walk")}
         ),
@@ -448,10 +480,14 @@ def of_run(
         speed_range=view.ranges("run")[0] if view.has("run") else (0.0, 0.0),
         grade_range=view.ranges("run")[1] if view.has("run") else (0.0, 0.0),
         lost_m=lost_m,
+        not_solved_m=unsolved_m,
+        not_solved_km=tuple(_km_numbers(start_m, dist, not_solved)),
+        not_solved_why=tuple(dict.fromkeys(unsolved_why.values())),
     )
     kms = _kilometres(
-        start_m, dist, g, v, computed, timed, idx, groups, (conc, ecc, f_conc, f_ecc), distance_m
-    )
+        start_m, dist, g, v, computed, timed & ~not_solved, idx, groups,
+        (conc, ecc, f_conc, f_ecc), distance_m, not_solved,
+    )  # fmt: skip
     table_info: dict[str, Any] = {
         "kind": type(table).__name__,
         "groups": list(groups),
@@ -493,6 +529,7 @@ def _kilometres(
     groups: tuple[str, ...],
     works: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     distance_m: float,
+    not_solved: NDArray[np.bool_] | None = None,
 ) -> tuple[KilometreLoad, ...]:
     """Each segment's work spread over the kilometres it spans, in proportion to distance (a
     segment is steady by construction)."""
@@ -504,6 +541,7 @@ def _kilometres(
     acc = np.zeros((4, n_km, k))
     comp = np.zeros(n_km)
     walked = np.zeros(n_km)
+    unsolved = np.zeros(n_km)
     g_sum = np.zeros(n_km)
     v_sum = np.zeros(n_km)
     w_sum = np.zeros(n_km)
@@ -526,6 +564,8 @@ def _kilometres(
                     acc[q, km] += works[q][row[i]] * frac
             elif timed[i]:
                 walked[km] += overlap
+            elif not_solved is not None and not_solved[i]:
+                unsolved[km] += overlap
     out = []
     for km in range(n_km):
 
@@ -545,6 +585,19 @@ def _kilometres(
                 eccentric_j=per(1),
                 flat_concentric_j=per(2),
                 flat_eccentric_j=per(3),
+                not_solved_m=float(unsolved[km]),
             )
         )
     return tuple(out)
+
+
+def _km_numbers(start_m: FloatArray, dist: FloatArray, mask: NDArray[np.bool_]) -> list[int]:
+    """The kilometres (from 1) that the segments in ``mask`` lie in."""
+    kms: set[int] = set()
+    for i in np.flatnonzero(mask):
+        a, b = float(start_m[i]), float(start_m[i] + max(dist[i], 0.0))
+        first = int(a // 1000.0)
+        last = max(first, math.ceil(b / 1000.0) - 1)
+        kms.update(range(first + 1, last + 2))
+    return sorted(kms)
+

@@ -26,7 +26,7 @@ tendon findings. The headline is the first finding, followed by what the computa
 
 from __future__ import annotations
 
-from runmuscles.load.result import KINDS, Coverage, Finding, RunLoad
+from runmuscles.load.result import KINDS, Coverage, Finding, RunLoad, km_ranges
 
 __all__ = [
     "MIN_SCOPE_M",
@@ -143,6 +143,11 @@ def _coverage_clause(c: Coverage | None) -> str:
             why.append(f"{_len(c.walked_m)} walked not computed: no walking strides in this atlas")
         if c.lost_m > 0:
             why.append(f"{_len(c.lost_m)} lost: the file is damaged")
+        if c.not_solved_m > 0:
+            why.append(
+                f"{_len(c.not_solved_m)} not computed (km {km_ranges(c.not_solved_km)}): "
+                + "; ".join(c.not_solved_why)
+            )
         rest = c.dropped_m - c.lost_m
         if rest >= 0.005 * c.distance_m and rest >= 10.0:
             why.append(f"{_len(rest)} standing, stopped or too short to time")
@@ -181,6 +186,8 @@ def headline(run: RunLoad) -> str:
         why = ""
         if c is not None and c.walked_m > 0:
             why = f": {_len(c.walked_m)} walked, and this atlas has no walking strides"
+        elif c is not None and c.not_solved_m > 0:
+            why = f": {'; '.join(c.not_solved_why)}"
         return (
             f"no part of this run could be computed, so there is no comparison with a flat run{why}"
         )

@@ -31,10 +31,14 @@ __all__ = ["RunReport", "analyze", "analyze_activity", "analyze_run"]
 Progress = Callable[[str], None] | None
 
 
-def _wide(rng: tuple[float, float]) -> tuple[float, float]:
+def _wide(table: ConditionTable) -> tuple[float, float]:
     """Segmentation clips grades to the table's range or +-30 %, whichever is wider, so that
-    :func:`of_run` sees the measured grade and reports its own clipping."""
-    lo, hi = rng
+    :func:`of_run` sees the measured grade and reports its own clipping. A table with
+    ``prepare`` (the atlas, solved on demand) gets every grade as measured: it computes it or
+    says why not."""
+    if callable(getattr(table, "prepare", None)):
+        return (-1.0, 1.0)
+    lo, hi = table.grade_range
     return (min(lo, -0.30), max(hi, 0.30))
 
 
@@ -62,7 +66,7 @@ def analyze_activity(
     table = _table(table)
     if progress:
         progress("segmenting")
-    segs = segment(activity, grade_range=_wide(table.grade_range))
+    segs = segment(activity, grade_range=_wide(table))
     if progress:
         progress("computing loads")
     return of_run(activity, segs.segments, table, mass, height, warnings=segs.warnings)

@@ -6,7 +6,7 @@ the load. Works are J (both legs), impulses N s, forces N, distances m, times s.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
@@ -25,6 +25,7 @@ __all__ = [
     "SegmentLoad",
     "TendonLoad",
     "frozen",
+    "km_ranges",
     "ratio",
     "terrain_of",
 ]
@@ -218,8 +219,10 @@ class SegmentLoad:
 @dataclass(frozen=True)
 class KilometreLoad:
     """One kilometre of the run (``km`` counts from 1; the last may be shorter): its distance
-    ``start_m``..``end_m``, the part ``computed_m`` and ``walked_m`` (walked, not computed),
-    the distance-weighted mean ``grade`` and ``speed_m_s`` of its segments, and per group the
+    ``start_m``..``end_m``, the part ``computed_m``, ``walked_m`` (walked, not computed: no
+    walking strides in the table) and ``not_solved_m`` (not computed: outside the table and not
+    solved, see :attr:`Coverage.not_solved_m`), the distance-weighted mean ``grade`` and
+    ``speed_m_s`` of its segments, and per group the
     concentric and eccentric work J of the run and of the flat run over the computed part."""
 
     km: int
@@ -233,6 +236,7 @@ class KilometreLoad:
     eccentric_j: Mapping[str, float]
     flat_concentric_j: Mapping[str, float]
     flat_eccentric_j: Mapping[str, float]
+    not_solved_m: float = 0.0
 
     def vs_flat_of(self, group: str, kind: str) -> float | None:
         run = getattr(self, f"{kind}_j").get(group, 0.0)
@@ -253,6 +257,7 @@ class KilometreLoad:
             "end_m": self.end_m,
             "computed_m": self.computed_m,
             "walked_m": self.walked_m,
+            "not_solved_m": self.not_solved_m,
             "grade": self.grade,
             "speed_m_s": self.speed_m_s,
             "groups": groups,
@@ -271,7 +276,10 @@ class Coverage:
     ``by_gait_m``: segment distance per gait, computed or not. ``walking_in_table`` says whether
     the table has walking strides. ``lost_m``: the part of the run a damaged file lost (the
     device's own total minus what the records cover; included in ``distance_m`` and
-    ``dropped_m``).
+    ``dropped_m``). ``not_solved_m``: not computed because the table has no stride there and did
+    not solve one (outside its grid with solving off or unfinished, a failed solve, outside the
+    model's range); ``not_solved_km`` the kilometres (from 1) it lies in; ``not_solved_why``
+    each reason once. A table that solves on demand is never clipped: ``clipped_m`` is then 0.
     """
 
     distance_m: float
@@ -285,6 +293,9 @@ class Coverage:
     speed_range: tuple[float, float] = (0.0, 0.0)
     grade_range: tuple[float, float] = (0.0, 0.0)
     lost_m: float = 0.0
+    not_solved_m: float = 0.0
+    not_solved_km: tuple[int, ...] = ()
+    not_solved_why: tuple[str, ...] = ()
 
     @property
     def computed_share(self) -> float:
@@ -303,6 +314,9 @@ class Coverage:
             "clipped_by_km": {k: _km(m) for k, m in self.clipped_by.items()},
             "walking_in_table": self.walking_in_table,
             "lost_km": _km(self.lost_m),
+            "not_solved_km": _km(self.not_solved_m),
+            "not_solved_kilometres": list(self.not_solved_km),
+            "not_solved_why": list(self.not_solved_why),
         }
 
 
@@ -468,3 +482,14 @@ class RunLoad:
             "warnings": list(self.warnings),
             **({"example": self.example} if self.example else {}),
         }
+
+
+def km_ranges(kms: Sequence[int]) -> str:
+    """Kilometre numbers as text: ``[1, 2, 3, 7]`` -> ``'1-3, 7'``."""
+    runs: list[list[int]] = []
+    for k in kms:
+        if runs and k == runs[-1][1] + 1:
+            runs[-1][1] = k
+        else:
+            runs.append([k, k])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)

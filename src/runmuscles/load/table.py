@@ -8,7 +8,11 @@ engine/atlas work): a table MAY also have
 * ``ranges(gait)`` -> ``((speed_lo, speed_hi), (grade_lo, grade_hi))``: its grid for that gait;
 * ``lookup(speed, grade, gait="run")``: the same keys for strides of that gait; the result may
   carry ``"resolved"`` with shape ``(n, len(groups))``: 1.0 where every member muscle of the
-  group is resolved in every interpolation corner, else 0.0 (absent: all resolved).
+  group is resolved in every interpolation corner, else 0.0 (absent: all resolved);
+* ``prepare(speed, grade, gait)`` -> one string per condition: "" when ``lookup`` can answer
+  it (the table solves what lies beyond its grid when it may), else why not. A table with
+  ``prepare`` is never clipped: what it cannot answer is reported as not computed, with the
+  reason (``runmuscles.load.compute``, step 3).
 
 A table without ``gaits`` is a running-only table whose ``speed_range``/``grade_range`` are its
 running grid (today's atlas). :class:`GaitView` gives every table the grown interface, so the
@@ -176,17 +180,21 @@ def lookup_checked(
     return checked
 
 
-def default_table() -> ConditionTable:
-    """The shipped muscle atlas (``runmuscles.atlas.Atlas.load()``), imported lazily."""
+def default_table(solving: str = "solve", wait_s: float = 5.0) -> ConditionTable:
+    """The shipped muscle atlas, extended on demand (``runmuscles.atlas.on_demand_atlas``):
+    ``solving`` "solve" (solve conditions beyond its grid, cached), "no-solve" (say which were
+    not computed) or "wait" (the web app: solve in the background, wait ``wait_s`` s). A
+    format-1 atlas file is returned as it is (clipped at its edges, with warnings). Imported
+    lazily."""
     try:
-        from runmuscles.atlas import Atlas  # type: ignore[attr-defined,unused-ignore]
+        from runmuscles.atlas import on_demand_atlas  # type: ignore[attr-defined,unused-ignore]
     except ImportError as exc:
-        if (exc.name or "").startswith("runmuscles.atlas") or "Atlas" in str(exc):
+        if (exc.name or "").startswith("runmuscles.atlas") or "on_demand_atlas" in str(exc):
             raise DataError(
                 "the muscle atlas is missing from this installation (runmuscles.atlas not "
                 "found), so runs cannot be analysed yet; reinstall runmuscles or build the "
                 "atlas with `runmuscles atlas build`"
             ) from None
         raise
-    table: ConditionTable = Atlas.load()
+    table: ConditionTable = on_demand_atlas(solving=solving, wait_s=wait_s)
     return table

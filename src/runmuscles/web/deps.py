@@ -53,6 +53,10 @@ class Config:
     auth: bool
 
 
+#: Seconds a request waits for strides solved on demand before answering without them.
+ATLAS_WAIT_S = 5.0
+
+
 class Tables:
     """The condition table: the injected one, or the shipped atlas loaded once on first use."""
 
@@ -68,7 +72,9 @@ class Tables:
                 if self._table is None:
                     from runmuscles.load import default_table
 
-                    self._table = default_table()
+                    # beyond the atlas's grid: solved in the background; a request waits
+                    # ATLAS_WAIT_S, then says which kilometres are still being solved
+                    self._table = default_table(solving="wait", wait_s=ATLAS_WAIT_S)
         return self._table
 
 

@@ -1,0 +1,97 @@
+"""How much of the real runs in ../shared/data/activities a grid covers (no solve, no physiology).
+
+Builds an atlas on the given grid with the STAND-IN solve (deterministic formulas, NOT
+physiology: only which conditions the grid holds matters here), analyses every running file with
+on-demand solving off, and sums per gait the distance inside the grid, the distance beyond it
+that on-demand solving would compute (inside the model's range), and the distance beyond the
+model (never computed)::
+
+    PYTHONPATH=src python scripts/atlas_coverage.py [--grid shipped|GRID.toml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from runmuscles.atlas import (
+    Atlas,
+    Grid,
+    InProcess,
+    OnDemandAtlas,
+    build_atlas,
+    shipped_grid,
+    standin_solve,
+)
+from runmuscles.errors import RunmusclesError
+from runmuscles.load import analyze
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--grid", default="shipped", help="'shipped' or a TOML grid spec")
+    ap.add_argument("--data", default=None, help="the activities folder")
+    args = ap.parse_args()
+    data = Path(args.data) if args.data else None
+    if data is None:
+        for up in [ROOT, *ROOT.parents]:
+            if (up / "shared" / "data" / "activities").is_dir():
+                data = up / "shared" / "data" / "activities"
+                break
+    if data is None or not data.is_dir():
+        raise SystemExit("no ../shared/data/activities folder: give --data")
+    grid = shipped_grid() if args.grid == "shipped" else Grid.load(args.grid)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "a.nc"
+        build_atlas(grid, executor=InProcess(), output=out, solve=standin_solve)
+        table = OnDemandAtlas(Atlas.load(out), solve=standin_solve, cache=Path(tmp) / "c",
+                              solving="no-solve")  # fmt: skip
+        tot = {"run": 0.0, "walk": 0.0}
+        inside = {"run": 0.0, "walk": 0.0}
+        on_demand = {"run": 0.0, "walk": 0.0}
+        beyond = {"run": 0.0, "walk": 0.0}
+        beyond_by: dict[str, dict[str, float]] = {"run": {}, "walk": {}}
+        files = sorted(p for p in data.rglob("*") if p.suffix.lower() in (".fit", ".gpx", ".tcx"))
+        for path in files:
+            try:
+                run = analyze(path, table=table)
+            except RunmusclesError as exc:
+                print(f"  skipped {path.name}: {str(exc)[:80]}")
+                continue
+            for s in run.segments:
+                gait = s.gait if s.gait in tot else "run"
+                tot[gait] += s.distance_m
+                if s.terrain != "excluded":
+                    inside[gait] += s.distance_m
+                elif "not solved (--no-solve)" in s.note:
+                    on_demand[gait] += s.distance_m
+                    (v0, v1), _ = table.ranges(gait if table.has(gait) else "run")
+                    why = ("slower" if s.speed_m_s < v0 else "faster" if s.speed_m_s > v1
+                           else "steeper")  # fmt: skip
+                    beyond_by[gait][why] = beyond_by[gait].get(why, 0.0) + s.distance_m
+                elif "built for" in s.note:
+                    beyond[gait] += s.distance_m
+    print(f"grid: {grid.source or args.grid}; {len(files)} files in {data}")
+    for gait in ("run", "walk"):
+        if tot[gait] <= 0:
+            continue
+        t = tot[gait]
+        print(
+            f"  {gait}: {t / 1000:.1f} km in segments; inside the grid {inside[gait] / t:.0%}, "
+            f"beyond it but solvable on demand {on_demand[gait] / t:.0%}, beyond the model "
+            f"{beyond[gait] / t:.0%}"
+            + (
+                " (beyond the grid: "
+                + ", ".join(f"{k} {m / 1000:.1f} km" for k, m in beyond_by[gait].items())
+                + ")"
+                if beyond_by[gait]
+                else ""
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The realism gate: a solved stride that is not a believable stride is refused like a failed one.
+
+A converged optimum can still be a stride no runner makes. A cell is refused (kept out of the
+atlas, recorded with why, retried from another neighbour like an unconverged cell) when
+
+* a **reserve** carries more than :data:`MAX_RESERVE_SHARE` of a joint's peak moment (the
+  muscles cannot produce the motion; 5 % is the project's limit, the same as the reserve rows of
+  ``runmuscles validate``);
+* a loaded foot **slips**: a contact sphere carrying more than half of body weight moves fore-aft
+  over the belt faster than :data:`MAX_STANCE_SLIP_M_S` (THIS PROJECT'S CHOICE, not a published
+  limit: a stance foot rolls about its contact point, so its contact sphere moves at a few
+  cm/s; 0.15 m/s is several times that, and small against the belt speed of 0.8-6.5 m/s);
+* a coordinate **touches a bound** of the problem (``bounds_touched``): the stride is then shaped
+  by the bound, not by the runner.
+
+The facts come from the stride's provenance (``GaitCycle.provenance``: ``reserves``,
+``stance_slip_m_s``, ``bounds_touched``); a fact the stride does not carry is not checked, and
+the cell's record says which were checked.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["MAX_RESERVE_SHARE", "MAX_STANCE_SLIP_M_S", "Realism", "check_realism", "thresholds"]
+
+#: Largest peak reserve moment as a share of the joint's peak net moment.
+MAX_RESERVE_SHARE = 0.05
+#: Largest fore-aft speed of a loaded contact sphere, m/s (this project's choice; see above).
+MAX_STANCE_SLIP_M_S = 0.15
+
+
+@dataclass(frozen=True)
+class Realism:
+    """The realism facts of one stride and the verdict: ``reasons`` empty means accepted."""
+
+    peak_reserve_share: float
+    peak_reserve_joint: str
+    stance_slip_m_s: float
+    bounds_touched: tuple[str, ...]
+    checked: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "peak_reserve_share": _num(self.peak_reserve_share),
+            "peak_reserve_joint": self.peak_reserve_joint or None,
+            "stance_slip_m_s": _num(self.stance_slip_m_s),
+            "bounds_touched": list(self.bounds_touched),
+            "checked": list(self.checked),
+            "refused_because": list(self.reasons),
+        }
+
+
+def _num(x: float) -> float | None:
+    return None if not math.isfinite(x) else float(x)
+
+
+def thresholds() -> dict[str, Any]:
+    """The gate's limits, for an atlas's provenance."""
+    return {
+        "max_reserve_share": MAX_RESERVE_SHARE,
+        "max_stance_slip_m_s": MAX_STANCE_SLIP_M_S,
+        "max_stance_slip_source": "runmuscles project choice (not a published limit)",
+        "bounds_touched": "refused when any",
+    }
+
+
+def check_realism(provenance: Mapping[str, Any]) -> Realism:
+    """The gate on a stride's provenance (see the module docstring)."""
+    reasons: list[str] = []
+    checked: list[str] = []
+    share, joint = math.nan, ""
+    reserves = provenance.get("reserves")
+    if isinstance(reserves, Mapping) and reserves:
+        checked.append("reserves")
+        vals = {str(k): float(v) for k, v in reserves.items() if v is not None}
+        if vals:
+            joint = max(vals, key=lambda k: vals[k])
+            share = vals[joint]
+            if not share <= MAX_RESERVE_SHARE:
+                reasons.append(
+                    f"reserve at the {joint} carries {share * 100:.1f} % of its peak moment "
+                    f"(limit {MAX_RESERVE_SHARE * 100:.0f} %)"
+                )
+    slip = math.nan
+    if provenance.get("stance_slip_m_s") is not None:
+        checked.append("stance_slip")
+        slip = float(provenance["stance_slip_m_s"])
+        if not slip <= MAX_STANCE_SLIP_M_S:
+            reasons.append(
+                f"a loaded foot slips at {slip:.2f} m/s (limit {MAX_STANCE_SLIP_M_S:g} m/s, "
+                "this project's choice)"
+            )
+    touched: tuple[str, ...] = ()
+    if provenance.get("bounds_touched") is not None:
+        checked.append("bounds_touched")
+        touched = tuple(str(b) for b in provenance["bounds_touched"])
+        if touched:
+            reasons.append(f"coordinates at a bound of the problem: {', '.join(touched)}")
+    return Realism(share, joint, slip, touched, tuple(checked), tuple(reasons))
