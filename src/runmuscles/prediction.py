@@ -88,31 +88,36 @@ class StrideStore:
 
     def save(self, solution: Solution) -> Path | None:
         """Store ``solution`` (atomically); returns the file, or None for a read-only store."""
-        if not self.writable or solution.runner is None:
+        if solution.runner is None:
+            return None
+        return self.save_warm_start(solution.warm_start(), solution.objective)
+
+    def save_warm_start(self, ws: WarmStart, objective: float = float("nan")) -> Path | None:
+        """Store a warm start (point, multipliers, condition) atomically, single precision (a
+        starting point needs no more: relative rounding 6e-8); None for a read-only store."""
+        if not self.writable:
             return None
         self.path.mkdir(parents=True, exist_ok=True)
-        fp = solution.runner.fingerprint()
+        fp = ws.runner_fingerprint
         meta = {
-            "speed": solution.speed,
-            "grade": solution.grade,
-            "gait": solution.gait,
-            "n_intervals": solution.n_intervals,
+            "speed": ws.speed,
+            "grade": ws.grade,
+            "gait": ws.gait,
+            "n_intervals": ws.n_intervals,
             "fingerprint": fp,
-            "objective": solution.objective,
+            "objective": None if not np.isfinite(objective) else float(objective),
         }
-        name = f"{solution.gait}_{solution.speed:.3f}_{solution.grade:+.4f}_{fp}.npz"
+        arrays = {"z": np.asarray(ws.z, dtype=np.float32)}
+        if ws.lam_g is not None and ws.lam_x is not None:
+            arrays["lam_g"] = np.asarray(ws.lam_g, dtype=np.float32)
+            arrays["lam_x"] = np.asarray(ws.lam_x, dtype=np.float32)
+        name = f"{ws.gait}_{ws.speed:.3f}_{ws.grade:+.4f}_{fp}.npz"
         target = self.path / name
         fd, tmp = tempfile.mkstemp(dir=self.path, suffix=".npz.partial")
         os.close(fd)
         try:
             with open(tmp, "wb") as fh:
-                np.savez_compressed(
-                    fh,
-                    z=solution.z,
-                    lam_g=solution.lam_g,
-                    lam_x=solution.lam_x,
-                    meta=np.array(json.dumps(meta)),
-                )
+                np.savez_compressed(fh, meta=np.array(json.dumps(meta)), **arrays)
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         finally:

@@ -379,3 +379,14 @@ def test_when_every_cold_start_fails_the_gait_is_given_up_quickly(tmp_path: Path
     statuses = [json.loads(p.read_text())["status"] for p in parts]
     assert statuses.count("StandIn_Failure") == 3  # three cold starts, not nine
     assert statuses.count("no_start") == 6
+
+
+def test_prescribed_joints_do_not_refuse_a_stride() -> None:
+    """A large reserve at a joint whose motion is prescribed (shoulder, elbow, lumbar) marks its
+    muscles unresolved in the stride; it does not refuse the stride. A leg joint's does."""
+    from runmuscles.atlas.realism import check_realism
+
+    ok = check_realism({"reserves": {"hip": 0.01, "shoulder": 0.45}, "stance_slip_m_s": 0.05})
+    assert ok.ok and ok.peak_reserve_joint == "hip"
+    bad = check_realism({"reserves": {"knee": 0.08, "shoulder": 0.45}, "stance_slip_m_s": 0.05})
+    assert not bad.ok and "knee" in bad.reasons[0]

@@ -17,7 +17,6 @@ import os
 import pickle
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -126,35 +125,10 @@ class PartStore:
         return data if isinstance(data, dict) else None
 
 
-class _Fingerprint:
-    def __init__(self, fp: str) -> None:
-        self._fp = fp
-
-    def fingerprint(self) -> str:
-        return self._fp
-
-
-@dataclass
-class _StoredStride:
-    """What :meth:`StrideStore.save` reads from a solution, rebuilt from a WarmStart (the build
-    keeps warm starts, not solutions). ``z`` in single precision: a warm start needs no more
-    (relative rounding 6e-8), and it halves the shipped files."""
-
-    z: Any
-    speed: float
-    grade: float
-    gait: str
-    n_intervals: int
-    objective: float
-    runner: Any
-
-
 def write_strides(
     folder: Path, guesses: Sequence[Any], infos: Sequence[dict[str, Any]]
 ) -> tuple[int, int]:
     """Write the warm starts among ``guesses`` to the StrideStore ``folder``; (count, bytes)."""
-    import numpy as np
-
     from runmuscles.prediction import StrideStore, WarmStart
 
     store = StrideStore(folder)
@@ -162,16 +136,7 @@ def write_strides(
     for ws, inf in zip(guesses, infos, strict=True):
         if not isinstance(ws, WarmStart):
             continue
-        stride = _StoredStride(
-            np.asarray(ws.z, dtype=np.float32),
-            ws.speed,
-            ws.grade,
-            ws.gait,
-            ws.n_intervals,
-            float(inf.get("objective") or float("nan")),
-            _Fingerprint(ws.runner_fingerprint),
-        )
-        path = store.save(stride)  # type: ignore[arg-type]
+        path = store.save_warm_start(ws, float(inf.get("objective") or float("nan")))
         if path is not None:
             count += 1
             size += path.stat().st_size

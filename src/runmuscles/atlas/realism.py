@@ -3,9 +3,12 @@
 A converged optimum can still be a stride no runner makes. A cell is refused (kept out of the
 atlas, recorded with why, retried from another neighbour like an unconverged cell) when
 
-* a **reserve** carries more than :data:`MAX_RESERVE_SHARE` of a joint's peak moment (the
-  muscles cannot produce the motion; 5 % is the project's limit, the same as the reserve rows of
-  ``runmuscles validate``);
+* a **reserve** carries more than :data:`MAX_RESERVE_SHARE` of a solved joint's peak moment
+  (the muscles cannot produce the motion; 5 % is the project's limit, the same as the reserve
+  rows of ``runmuscles validate``). The joints whose motion is prescribed from measurement
+  (:data:`PRESCRIBED_JOINTS`: shoulder, elbow, lumbar) are not the solve's doing: a large reserve
+  there says the model lacks muscles at that joint, and marks those muscles unresolved in the
+  stride instead (the stride itself is not refused for it);
 * a loaded foot **slips**: a contact sphere carrying more than half of body weight moves fore-aft
   over the belt faster than :data:`MAX_STANCE_SLIP_M_S` (THIS PROJECT'S CHOICE, not a published
   limit: a stance foot rolls about its contact point, so its contact sphere moves at a few
@@ -25,7 +28,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MAX_RESERVE_SHARE", "MAX_STANCE_SLIP_M_S", "Realism", "check_realism", "thresholds"]
+__all__ = [
+    "MAX_RESERVE_SHARE",
+    "MAX_STANCE_SLIP_M_S",
+    "PRESCRIBED_JOINTS",
+    "Realism",
+    "check_realism",
+    "thresholds",
+]
+
+#: Joints whose motion the predictive model prescribes (their reserves do not refuse a stride).
+PRESCRIBED_JOINTS = frozenset({"shoulder", "elbow", "lumbar"})
 
 #: Largest peak reserve moment as a share of the joint's peak net moment.
 MAX_RESERVE_SHARE = 0.05
@@ -70,6 +83,7 @@ def thresholds() -> dict[str, Any]:
         "max_stance_slip_m_s": MAX_STANCE_SLIP_M_S,
         "max_stance_slip_source": "runmuscles project choice (not a published limit)",
         "bounds_touched": "refused when any",
+        "reserves_not_gated": sorted(PRESCRIBED_JOINTS),
     }
 
 
@@ -81,7 +95,11 @@ def check_realism(provenance: Mapping[str, Any]) -> Realism:
     reserves = provenance.get("reserves")
     if isinstance(reserves, Mapping) and reserves:
         checked.append("reserves")
-        vals = {str(k): float(v) for k, v in reserves.items() if v is not None}
+        vals = {
+            str(k): float(v)
+            for k, v in reserves.items()
+            if v is not None and str(k) not in PRESCRIBED_JOINTS
+        }
         if vals:
             joint = max(vals, key=lambda k: vals[k])
             share = vals[joint]

@@ -83,9 +83,17 @@ def predictive_solve(
     front door (:func:`runmuscles.prediction.solve`), warm-started from a neighbour's
     :class:`~runmuscles.prediction.WarmStart` when given (cold: the solver tries its cold guesses
     and keeps the best). ``options``: more :class:`~runmuscles.prediction.SolverOptions` fields."""
-    from runmuscles.prediction import SolverOptions, predictive, solve
+    from runmuscles.prediction import SolverOptions, predictive, solve, stride_stores
 
     runner = _runner(condition.mass, condition.height)
+    if guess is None:
+        # a seed: start from the nearest stride stored (shipped or cached), cold without one
+        for store in stride_stores():
+            guess = store.nearest(
+                runner, condition.gait, condition.speed, condition.grade, n_intervals
+            )
+            if guess is not None:
+                break
     problem = predictive(
         runner,
         condition.speed,
