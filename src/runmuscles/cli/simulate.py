@@ -177,8 +177,9 @@ def check_outputs(output: str | Path | None, plot: str | Path | None) -> None:
 def print_cycle(data: dict[str, Any]) -> None:
     """The text answer: summary, then per muscle group what it does in each phase."""
     c, s = data["condition"], data["summary"]
+    what = "Walking" if c.get("gait") == "walk" else "Running"
     print(
-        f"Running at {c['speed_m_s']:.2f} m/s on {c['grade'] * 100:+.1f} % grade "
+        f"{what} at {c['speed_m_s']:.2f} m/s on {c['grade'] * 100:+.1f} % grade "
         f"({c['mass_kg']:.0f} kg, {c['height_m']:.2f} m)\n"
     )
 
@@ -191,12 +192,24 @@ def print_cycle(data: dict[str, Any]) -> None:
         ("contact time", fmt(s["contact_time_s"], ".3f"), "s"),
         ("duty factor", fmt(s["duty_factor"], ".2f"), "stance / stride"),
         ("flight", fmt(s["flight_fraction"], ".2f"), "of the stride"),
+        ("double support", fmt(s.get("double_support_fraction"), ".2f"), "of the stride"),
         ("peak vertical force", fmt(s["peak_vertical_grf_bw"], ".2f"), "body weights"),
+        ("peak braking force", fmt(s["peak_braking_grf_bw"], ".2f"), "body weights"),
         ("cost of transport", fmt(s["cost_of_transport_j_per_kg_m"], ".2f"), "J/kg/m (net)"),
+        ("swing knee flexion", fmt(s.get("peak_knee_flexion_swing_deg"), ".0f"), "deg (peak)"),
+        (
+            "foot strike",
+            f"{s.get('strike') or '-'} ({fmt(s.get('foot_angle_at_contact_deg'), '+.0f')})",
+            "deg, sole to ground at contact (+ toes up)",
+        ),
+        ("trunk lean", fmt(s.get("trunk_lean_deg"), ".1f"), "deg forward (mean)"),
     ]
     print_table(("stride", "value", "unit"), rows)
     groups: dict[str, dict[str, float]] = {}
+    unresolved: dict[str, str] = {}
     for m in data["muscles"]:
+        if not m.get("resolved", True):
+            unresolved.setdefault(m["group"], m.get("unresolved_reason") or "")
         g = groups.setdefault(
             m["group"],
             {"stance": 0.0, "swing": 0.0, "float": 0.0, "conc": 0.0, "ecc": 0.0, "n": 0.0},
@@ -211,7 +224,7 @@ def print_cycle(data: dict[str, Any]) -> None:
         n = g["n"]
         rows2.append(
             (
-                name,
+                name + (" (not resolved)" if name in unresolved else ""),
                 f"{g['stance'] / n:.2f}",
                 f"{g['swing'] / n:.2f}",
                 f"{g['float'] / n:.2f}",
@@ -225,13 +238,20 @@ def print_cycle(data: dict[str, Any]) -> None:
         rows2,
         title="Mean activation by phase (0-1) and work per stride (both legs):",
     )
+    for name, why in sorted(unresolved.items()):
+        print(f"  {name}: not resolved by the model: {why}")
     t = data["tendons"]
     print(
         f"\nAchilles tendon peak {fmt(t['achilles_peak_force_bw'], '.1f')} BW, "
         f"patellar tendon peak {fmt(t['patellar_peak_force_bw'], '.1f')} BW"
     )
+    res = data.get("reserves") or {}
+    if res:
+        worst = max(res, key=res.__getitem__)
+        print(f"reserves: at most {res[worst] * 100:.1f} % of a joint's peak moment ({worst})")
     sol = data["solver"]
     print(
         f"solver: {sol['status']}, {sol['iterations']} iterations, "
-        f"{fmt(sol['wall_time_s'], '.0f')} s, {sol['nlp_variables']} variables"
+        f"{fmt(sol['wall_time_s'], '.0f')} s, {sol['nlp_variables']} variables; "
+        f"started from {sol.get('guess_kept') or '-'}"
     )
