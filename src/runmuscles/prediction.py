@@ -107,7 +107,7 @@ class StrideStore:
             "fingerprint": fp,
             "objective": None if not np.isfinite(objective) else float(objective),
         }
-        arrays = {"z": np.asarray(ws.z, dtype=np.float32)}
+        arrays: dict[str, Any] = {"z": np.asarray(ws.z, dtype=np.float32)}
         if ws.lam_g is not None and ws.lam_x is not None:
             arrays["lam_g"] = np.asarray(ws.lam_g, dtype=np.float32)
             arrays["lam_x"] = np.asarray(ws.lam_x, dtype=np.float32)

@@ -146,9 +146,7 @@ def demo(
 
     _check_report_path(html)
     with _solving(None, as_json) as solved:
-        report = analyze_run(
-            hilly_run(), (mass, height), pain=pain, table=_table(no_solve, solved)
-        )
+        report = analyze_run(hilly_run(), (mass, height), pain=pain, table=_table(no_solve, solved))
     report = replace(report, load=replace(report.load, example=HILLY_RUN_DESCRIPTION))
     _emit(report, html, as_json)
 

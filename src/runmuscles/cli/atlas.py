@@ -618,9 +618,7 @@ def explore(
     table: Any = base
     if getattr(base, "prepare", None) is not None:
         with solve_progress(not as_json and not no_solve) as bar:
-            table = OnDemandAtlas(
-                base, solving="no-solve" if no_solve else "solve", progress=bar
-            )
+            table = OnDemandAtlas(base, solving="no-solve" if no_solve else "solve", progress=bar)
             why = table.prepare([speed], [grade], gait)[0]
         if why:
             raise OutOfRangeError(f"{_label(gait, speed, grade)}: not computed: {why}")

@@ -600,4 +600,3 @@ def _km_numbers(start_m: FloatArray, dist: FloatArray, mask: NDArray[np.bool_]) 
         last = max(first, math.ceil(b / 1000.0) - 1)
         kms.update(range(first + 1, last + 2))
     return sorted(kms)
-

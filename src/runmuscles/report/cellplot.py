@@ -37,9 +37,7 @@ def plot_cell(data: Mapping[str, Any], path: str | Path) -> Path:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise InputError(
-            "--plot needs matplotlib: pip install 'runmuscles[plot]'"
-        ) from None
+        raise InputError("--plot needs matplotlib: pip install 'runmuscles[plot]'") from None
     curves = data["curves"]
     x = 100.0 * np.asarray(curves["stride_fraction"], dtype=float)
     cond = data["condition"]
