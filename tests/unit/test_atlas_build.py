@@ -390,3 +390,20 @@ def test_prescribed_joints_do_not_refuse_a_stride() -> None:
     assert ok.ok and ok.peak_reserve_joint == "hip"
     bad = check_realism({"reserves": {"knee": 0.08, "shoulder": 0.45}, "stance_slip_m_s": 0.05})
     assert not bad.ok and "knee" in bad.reasons[0]
+
+
+def test_a_time_limit_writes_what_is_solved_and_the_rerun_finishes(
+    serial: Atlas, tmp_path: Path
+) -> None:
+    out = tmp_path / "a.nc"
+    slow = functools.partial(standin_solve, delay=0.3)
+    rep = build_atlas(GRID, executor=InProcess(), output=out, solve=slow, time_limit_s=0.5)
+    assert 1 <= len(rep.solved) < 9 and not rep.failed
+    assert len(rep.solved) + len(rep.not_attempted) == 9
+    atlas = Atlas.load(out)
+    missing = atlas.missing("run")
+    assert len(missing) == len(rep.not_attempted)
+    assert all("time limit" in m["message"] for m in missing), missing
+    rep2 = build_atlas(GRID, executor=InProcess(), output=out, solve=standin_solve)
+    assert len(rep2.reused) == len(rep.solved) and not rep2.not_attempted
+    _assert_same(serial, Atlas.load(out))

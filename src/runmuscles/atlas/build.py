@@ -109,13 +109,14 @@ class BuildStatus:
 @dataclass
 class BuildReport:
     """What a build did: output path, conditions (keys) solved now / reused from parts / failed
-    or refused (key -> status), per solved-now condition its wall time s, the strides written
-    and their size (bytes), and the build's wall time s."""
+    or refused (key -> status) / not attempted (keys: a time limit), per solved-now condition
+    its wall time s, the strides written and their size (bytes), and the build's wall time s."""
 
     output: Path
     solved: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    not_attempted: list[str] = field(default_factory=list)
     times_s: dict[str, float] = field(default_factory=dict)
     strides_written: int = 0
     strides_bytes: int = 0
@@ -341,6 +342,7 @@ def build_atlas(
     command: str | None = None,
     strides: str | Path | None = None,
     stride_cells: str = "border+even",
+    time_limit_s: float | None = None,
 ) -> BuildReport:
     """Solve every condition of ``grid`` and write the atlas netCDF to ``output``.
 
@@ -349,7 +351,10 @@ def build_atlas(
     ``LocalProcesses(1)``). ``solve`` defaults to the predictive simulation
     (:func:`~runmuscles.atlas.solvers.predictive_solve`); ``progress`` gets a
     :class:`BuildStatus` after every event; ``strides``: a folder for the solved strides of
-    ``stride_cells`` (:func:`stride_subset`). Returns a :class:`BuildReport`.
+    ``stride_cells`` (:func:`stride_subset`); ``time_limit_s``: submit no new condition after
+    this many seconds, finish those in flight and write the atlas with the rest marked "not
+    attempted" (re-running the same command continues from the saved parts). Returns a
+    :class:`BuildReport`.
     """
     from runmuscles.atlas.grid import shipped_grid
 
@@ -426,7 +431,12 @@ def build_atlas(
 
     seeds = set(grid.starts())
 
+    def out_of_time() -> bool:
+        return time_limit_s is not None and time.perf_counter() - t_start > time_limit_s
+
     def next_task() -> tuple[Node, Node | None] | None:
+        if out_of_time():
+            return None
         todo = pending()
         for n in todo:
             if n in seeds and not tried[n]:
@@ -581,7 +591,15 @@ def build_atlas(
             }
         else:
             old = store.load_failed(grid.condition(n))
-            failures[n] = old or {"status": "not_attempted", "message": ""}
+            why = ""
+            if old is None:
+                report.not_attempted.append(grid.condition(n).key)
+            if out_of_time():
+                why = (
+                    f"the build's time limit ({time_limit_s:.0f} s) was reached first; re-run "
+                    "the same command to continue, or let on-demand solving fill it"
+                )
+            failures[n] = old or {"status": "not_attempted", "message": why}
     assemble(grid, store, info, failures, provenance).save(output)
     report.wall_s = time.perf_counter() - t_start
     return report

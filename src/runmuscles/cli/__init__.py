@@ -43,7 +43,11 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (2, "wrong usage or impossible input: an option, value or name, or a condition out of range"),
     (3, "a file that cannot be read (wrong format, damaged, empty, missing)"),
     (4, "a shipped data file or the muscle atlas is missing or invalid"),
-    (5, "a solve did not converge (atlas build: some conditions failed, the rest are kept)"),
+    (
+        5,
+        "a solve did not converge (atlas build: some conditions failed or were not attempted, "
+        "the rest are kept)",
+    ),
     (6, "validate: a check against published data failed (the table says which)"),
     (130, "interrupted (Ctrl-C)"),
 )

@@ -194,6 +194,13 @@ def atlas() -> None:
     show_default=True,
     help="Which cells' strides --strides writes.",
 )
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="MINUTES",
+    help="Start no new condition after this many minutes; the atlas is written with the rest "
+    "marked not attempted (re-run the same command to continue).",
+)
 @json_option
 def build(
     grid_spec: str | None,
@@ -209,6 +216,7 @@ def build(
     output: Path,
     strides: Path | None,
     stride_cells: str,
+    time_limit: float | None,
     as_json: bool,
 ) -> None:
     """Solve every condition of the grid in parallel, warm-starting each from a solved neighbour,
@@ -244,6 +252,7 @@ def build(
         command=command,
         strides=strides,
         stride_cells=stride_cells,
+        time_limit_s=None if time_limit is None else 60.0 * time_limit,
     )
     parts = f"{output}.parts"
     try:
@@ -307,6 +316,7 @@ def build(
         "solved": len(report.solved),
         "reused": len(report.reused),
         "failed": report.failed,
+        "not_attempted": report.not_attempted,
         "wall_time_s": report.wall_s,
         "solve_times_s": report.times_s,
         "atlas_bytes": size,
@@ -320,7 +330,7 @@ def build(
         print(
             f"wrote {report.output}: {len(report.solved)} conditions solved now, "
             f"{len(report.reused)} reused, {len(report.failed)} failed or refused, "
-            f"{report.wall_s:.0f} s"
+            f"{len(report.not_attempted)} not attempted, {report.wall_s:.0f} s"
         )
         total = size + report.strides_bytes
         print(
@@ -332,7 +342,13 @@ def build(
         )
         for key, st in report.failed.items():
             print(f"  missing {key}: {st}")
-    if report.failed:
+    if report.not_attempted:
+        print(
+            f"runmuscles: {len(report.not_attempted)} condition(s) not attempted (time limit); "
+            f"re-run the same command to continue from {parts}",
+            file=sys.stderr,
+        )
+    if report.failed or report.not_attempted:
         raise click.exceptions.Exit(5)
 
 
