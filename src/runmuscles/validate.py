@@ -426,6 +426,11 @@ def hill_claims(cycles: Mapping[tuple[float, float], GaitCycle]) -> list[dict[st
     return out
 
 
+def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Continuation distance between two conditions: 1 m/s counted like 10 % grade."""
+    return abs(a[0] - b[0]) + 10 * abs(a[1] - b[1])
+
+
 def solve_conditions(
     conditions: tuple[tuple[float, float], ...] = CONDITIONS,
     mass: float = 70.0,
@@ -433,8 +438,8 @@ def solve_conditions(
     progress: Callable[[str], None] | None = None,
     gait: str = "run",
 ) -> dict[tuple[float, float], GaitCycle]:
-    """Solve the strides of ``gait`` by continuation: the first from the nearest stored stride
-    (or cold), each next one warm-started from the nearest one solved before it."""
+    """Solve the strides of ``gait`` by continuation: each warm-started from the nearest stride
+    solved before it or stored (shipped or cached), cold when there is none."""
     from runmuscles.model.runner import Runner
     from runmuscles.prediction import predictive, solve, stride_stores
 
@@ -445,18 +450,17 @@ def solve_conditions(
         if progress:
             what = "walking" if gait == "walk" else "running"
             progress(f"solving {what} {speed:g} m/s, grade {grade * 100:+.0f} %")
-        # warm start from the nearest solved condition (1 m/s counted like 10 % grade)
-        nearest = min(
-            solved, key=lambda c: abs(c[0] - speed) + 10 * abs(c[1] - grade), default=None
-        )
+
+        # warm start from the nearest stride solved before or stored: a stored stride of this
+        # very condition re-solves in a few iterations
         problem = predictive(runner, speed, grade, gait=gait)
-        if nearest is not None:
-            problem.guess = solved[nearest]
-        else:
-            for store in stride_stores():
-                problem.guess = store.nearest(runner, gait, speed, grade, problem.n_intervals)
-                if problem.guess is not None:
-                    break
+        options = [(_distance(c, (speed, grade)), solved[c]) for c in solved]
+        for store in stride_stores():
+            stored = store.nearest(runner, gait, speed, grade, problem.n_intervals)
+            if stored is not None:
+                options.append((_distance((stored.speed, stored.grade), (speed, grade)), stored))
+        if options:
+            problem.guess = min(options, key=lambda o: o[0])[1]
         solved[(speed, grade)] = solve(problem)
         cycles[(speed, grade)] = solved[(speed, grade)].cycle()
     return cycles
