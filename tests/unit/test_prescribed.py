@@ -54,3 +54,14 @@ def test_numpy_and_casadi_agree() -> None:
 def test_unknown_gait_is_refused() -> None:
     with pytest.raises(InputError, match="'run' or 'walk'"):
         prescribed_motion("skip")
+
+
+@pytest.mark.parametrize("gait", ["run", "walk"])
+def test_the_midline_lumbar_repeats_every_half_stride(gait: str) -> None:
+    """The model solves half a stride and mirrors it: a midline joint must repeat every half
+    stride (its odd harmonics, the measured subject's asymmetry, are dropped), the arms swap."""
+    m = prescribed_motion(gait)
+    phi = np.linspace(0.0, 0.5, 11)
+    a, b = m.angles(phi), m.angles(phi + 0.5)
+    np.testing.assert_allclose(a["lumbar"], b["lumbar"], atol=1e-12)
+    np.testing.assert_allclose(a["shoulder_r"], b["shoulder_l"], atol=1e-12)

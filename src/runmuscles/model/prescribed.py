@@ -12,7 +12,11 @@ resolves the arm and trunk muscles afterwards for what holding and moving them c
 
 Each angle is a Fourier series of the stride fraction ``phi`` (0 at right foot strike, 1 at the
 next): ``theta(phi) = c0 + sum_n a_n cos(2 pi n phi) + b_n sin(2 pi n phi)``, degrees in the file,
-radians here. The left arm is the right arm half a stride later. ``phi`` may be a float, a NumPy
+radians here. The left arm is the right arm half a stride later. The lumbar joint lies on the
+midline, so in a left-right symmetric stride (what the predictive model solves: half a stride, the
+other half mirrored) it repeats every half stride: only its even harmonics are kept; the odd ones
+(1.3 deg in the running data, 1.6 deg in the walking data) are the measured subject's asymmetry,
+and kept they would make the mirrored half stride disagree with its own dynamics. ``phi`` may be a float, a NumPy
 array or a CasADi symbol; derivatives are taken with respect to ``phi`` (the caller scales them by
 dphi/dt).
 """
@@ -95,7 +99,10 @@ def prescribed_motion(gait: str = "run") -> PrescribedMotion:
         entry = tomllib.loads(text)[gait]
         shoulder = tuple(float(c) * DEG for c in entry["shoulder_deg"])
         elbow = tuple(float(c) * DEG for c in entry["elbow_deg"])
-        lumbar = tuple(float(c) * DEG for c in entry["lumbar_deg"])
+        lumbar = tuple(
+            0.0 if (i + 1) // 2 % 2 else float(c) * DEG  # coefficients of odd n dropped
+            for i, c in enumerate(entry["lumbar_deg"])
+        )
         source = str(entry["source"])
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise DataError(
