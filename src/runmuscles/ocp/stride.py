@@ -77,8 +77,8 @@ def _mirror_outputs(
 def reserve_shares(
     reserve: np.ndarray, reserve_dofs: tuple[str, ...], moment: np.ndarray, dofs: tuple[str, ...]
 ) -> dict[str, float]:
-    """Per joint (hip, knee, ankle, mtp, lumbar, both sides pooled): peak |reserve| as a share of
-    the joint's peak |net moment| over the stride."""
+    """Per joint (hip, knee, ankle, mtp, lumbar, both sides pooled): the peak absolute reserve as
+    a share of the joint's peak absolute net moment over the stride."""
     shares: dict[str, float] = {}
     for j, dof in enumerate(reserve_dofs):
         joint = dof.removesuffix("_r").removesuffix("_l")
