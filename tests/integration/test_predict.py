@@ -114,27 +114,37 @@ def test_published_ranges_level_3_5(cycle: GaitCycle) -> None:
     s = cycle.summary()
     # Keller 1996 Clin Biomech 11:253; Cavanagh & Lafortune 1980: 2.2-2.9 BW at 3.5 m/s
     assert 2.2 <= s["peak_vertical_grf_bw"] <= 2.9
-    # Lieberman 2015: 150-185 steps/min around 3 m/s (cadence rises a little with speed)
-    assert 150 <= s["cadence_steps_per_min"] <= 190
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the predicted stride is crouched (stance knee "
-    "flexion about 55 deg, stance 40 % of the stride) and costs 4.7 J/kg/m",
-)
-def test_stance_fraction_and_cost_in_published_bands(cycle: GaitCycle) -> None:
-    s = cycle.summary()
     # Gazendam & Hof 2007 Gait Posture 25:604: stance 30-37 % of the stride in running
     assert 0.30 <= s["duty_factor"] <= 0.37
-    # Minetti et al. 2002 J Appl Physiol 93:1039: net cost 3.40 +- 0.24 J/kg/m (3.0-4.6 accepted)
-    assert 3.0 <= s["cost_of_transport_j_per_kg_m"] <= 4.6
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap: swing knee flexion about 80 deg and braking "
-    "0.6-0.7 BW (runners: 90-120 deg, 0.3-0.5 BW)",
+    reason="known gap: cadence about 150 steps/min at 3.5 m/s, at the bottom of the band "
+    "published for 3.0 m/s (cadence rises with speed)",
+)
+def test_cadence_in_published_band(cycle: GaitCycle) -> None:
+    # Lieberman 2015: 150-185 steps/min around 3 m/s, about 170 optimal; at 3.5 m/s runners
+    # step a little faster, so this project asks for 155-190
+    assert 155 <= cycle.summary()["cadence_steps_per_min"] <= 190
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the predicted stride costs about 4.9 J/kg/m (stance knee flexion about "
+    "55 deg, vasti near full activation)",
+)
+def test_cost_of_transport_in_published_band(cycle: GaitCycle) -> None:
+    # Minetti et al. 2002 J Appl Physiol 93:1039: net cost 3.40 +- 0.24 J/kg/m on the level; the
+    # band 3.0-4.6 (above the published mean for a model that counts gross muscle heat) is this
+    # project's
+    assert 3.0 <= cycle.summary()["cost_of_transport_j_per_kg_m"] <= 4.6
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: swing knee flexion about 83 deg and braking about 0.56 BW "
+    "(runners: 90-120 deg, 0.3-0.5 BW)",
 )
 def test_swing_knee_and_braking_in_published_bands(cycle: GaitCycle) -> None:
     s = cycle.summary()
@@ -142,6 +152,18 @@ def test_swing_knee_and_braking_in_published_bands(cycle: GaitCycle) -> None:
     assert 90 <= s["peak_knee_flexion_swing_deg"] <= 120
     # Hamner et al. 2010 data (0.37-0.43 BW at 3.96 m/s)
     assert 0.3 <= s["peak_braking_grf_bw"] <= 0.5
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: vasti peak activation about 0.99 at 3.5 m/s level (issue 11 asked 0.9)",
+)
+def test_no_leg_muscle_saturates(cycle: GaitCycle) -> None:
+    # the engine issue's target (this project's): no leg muscle above 0.9 peak activation
+    legs = {"glut_max", "iliopsoas", "hamstrings", "bifemsh", "rect_fem", "vasti", "gastroc",
+            "soleus", "tib_ant"}  # fmt: skip
+    peaks = {m: float(cycle.ds["activation"].sel(muscle=f"{m}_r").max()) for m in legs}
+    assert max(peaks.values()) <= 0.9, peaks
 
 
 def test_netcdf_round_trip(cycle: GaitCycle, tmp_path: Path) -> None:

@@ -84,3 +84,11 @@ def test_the_harness_command_line_parses_its_options(tmp_path: Path) -> None:
 
     with pytest.raises(SystemExit):
         main(["--help"])
+
+
+def test_two_workers_give_the_same_table(curved: Atlas) -> None:
+    """The harness's conditions solved in two spawned processes: the same rows as in one."""
+    solve = functools.partial(standin_solve, curvature=C)
+    one = interpolation_error(curved, solve, n=4)
+    two = interpolation_error(curved, solve, n=4, workers=2)
+    assert one.rows == two.rows and len(one.rows) > 0

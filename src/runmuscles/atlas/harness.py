@@ -157,6 +157,27 @@ def cell_centres(atlas: Any, n: int, gaits: Sequence[str] | None = None) -> list
     return out
 
 
+def _first_realistic(
+    solve: SolveFn, cond: Condition, candidates: Sequence[tuple[str, Any]]
+) -> tuple[Any, str]:
+    """Solve ``cond`` from each candidate warm start in turn; the first converged stride that
+    passes the realism gate and the label of its start, or None and why none did."""
+    why = "no warm start"
+    for label, guess in candidates:
+        try:
+            out = solve(cond, guess)
+        except Exception as exc:
+            status = getattr(exc, "status", "") or type(exc).__name__
+            why = f"from {label}: {status}: {exc}"
+            continue
+        verdict = check_realism(out.info)
+        if not verdict.ok:
+            why = f"from {label}: refused: {'; '.join(verdict.reasons)}"
+            continue
+        return out, label
+    return None, why
+
+
 def interpolation_error(
     atlas: Any,
     solve: SolveFn,
@@ -164,6 +185,7 @@ def interpolation_error(
     *,
     n: int = 10,
     guesses: Any = None,
+    workers: int = 1,
 ) -> ErrorTable:
     """Compare the atlas's lookup with fresh solves at off-grid ``conditions`` (default:
     :func:`cell_centres`, ``n`` of them) for per-group concentric and eccentric work (module
@@ -171,38 +193,41 @@ def interpolation_error(
     ``guesses`` gives its warm starts (default: the nearest solved corner as
     ``{speed, grade, gait}``, what the stand-in takes; for the predictive solve pass
     :class:`~runmuscles.atlas.ondemand.StrideGuesses` over the atlas's strides). A fresh solve
-    that fails or is refused by the realism gate is listed in ``failed``, not compared."""
+    that fails or is refused by the realism gate is listed in ``failed``, not compared.
+    ``workers`` > 1 solves the conditions in that many spawned processes."""
     from runmuscles.atlas.guesses import NodeGuesses
 
     conds = list(conditions) if conditions is not None else cell_centres(atlas, n)
     provider = guesses or NodeGuesses()
     table = ErrorTable()
+    jobs = []
     for cond in conds:
         t = atlas.table(cond.gait)
-        looked = atlas.lookup(np.array([cond.speed]), np.array([cond.grade]), cond.gait)
         corners = t.weights(cond.speed, cond.grade)
         have = [(float(t.speeds[i]), float(t.grades[j])) for i, j, _ in corners]
+        jobs.append((cond, list(provider.candidates(cond, have))))
+    if workers > 1 and len(jobs) > 1:
+        import concurrent.futures as cf
+        import multiprocessing as mp
+
+        from runmuscles.atlas.build import _one_thread_env
+
+        with (
+            _one_thread_env(),
+            cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool,
+        ):
+            results = list(
+                pool.map(_first_realistic, [solve] * len(jobs), *zip(*jobs, strict=True))
+            )
+    else:
+        results = [_first_realistic(solve, cond, cands) for cond, cands in jobs]
+    for (cond, _), (out, why) in zip(jobs, results, strict=True):
+        looked = atlas.lookup(np.array([cond.speed]), np.array([cond.grade]), cond.gait)
         what = {"gait": cond.gait, "speed_m_s": cond.speed, "grade": cond.grade}
-        out = None
-        why = "no warm start"
-        for label, guess in provider.candidates(cond, have):
-            try:
-                out = solve(cond, guess)
-            except Exception as exc:
-                status = getattr(exc, "status", "") or type(exc).__name__
-                why = f"from {label}: {status}: {exc}"
-                out = None
-                continue
-            verdict = check_realism(out.info)
-            if not verdict.ok:
-                why = f"from {label}: refused: {'; '.join(verdict.reasons)}"
-                out = None
-                continue
-            what["warm_start"] = label
-            break
         if out is None:
             table.failed.append({**what, "why": why})
             continue
+        what["warm_start"] = why
         rec = out.record
         groups = list(atlas.groups)
         fresh_res = dict(zip(rec.groups, rec.group_resolved(), strict=True))
@@ -249,6 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--atlas", help="atlas file (default: the shipped one)")
     ap.add_argument("--strides", required=True, help="folder of the atlas's stored strides")
     ap.add_argument("--conditions", type=int, default=12, help="off-grid conditions (>= 10)")
+    ap.add_argument("--workers", type=int, default=1, help="solver processes (default 1)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     args = ap.parse_args(argv)
     atlas = Atlas.load(args.atlas)
@@ -259,7 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     guesses = StrideGuesses([Path(args.strides)], fp, n_int)
     solve = functools.partial(predictive_solve, n_intervals=n_int)
-    result = interpolation_error(atlas, solve, n=args.conditions, guesses=guesses)
+    result = interpolation_error(
+        atlas, solve, n=args.conditions, guesses=guesses, workers=args.workers
+    )
     if args.json:
         print(json.dumps(result.to_dict(), indent=1, default=str))
     else:
