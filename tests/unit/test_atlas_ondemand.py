@@ -201,6 +201,16 @@ def test_a_format_1_atlas_is_not_extended() -> None:
         OnDemandAtlas(old)
 
 
+def test_the_environment_can_forbid_solving(base: Atlas, monkeypatch: pytest.MonkeyPatch) -> None:
+    from runmuscles.atlas import on_demand_atlas
+    from runmuscles.atlas.ondemand import NO_SOLVE_ENV, Solving
+
+    monkeypatch.setenv(NO_SOLVE_ENV, "1")
+    assert on_demand_atlas(base, solving="solve").solving == Solving.NO_SOLVE  # type: ignore[union-attr]
+    monkeypatch.setenv(NO_SOLVE_ENV, "0")
+    assert on_demand_atlas(base, solving="solve").solving == Solving.SOLVE  # type: ignore[union-attr]
+
+
 def test_cli_no_solve_names_the_kilometres_not_computed(
     base: Atlas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

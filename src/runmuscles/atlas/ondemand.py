@@ -81,6 +81,10 @@ MODEL_RANGE: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
 }
 
 
+#: Environment variable: "1" makes every on-demand atlas solve nothing (as ``--no-solve``).
+NO_SOLVE_ENV = "RUNMUSCLES_NO_SOLVE"
+
+
 class Solving(StrEnum):
     """What :class:`OnDemandAtlas` does about conditions outside the shipped grid."""
 
@@ -614,8 +618,14 @@ def on_demand_atlas(
 ) -> Atlas | OnDemandAtlas:
     """The table the analysis uses: the shipped (or ``$RUNMUSCLES_ATLAS``) atlas extended on
     demand, or the atlas itself when it cannot be extended (a format-1 file: analysed as before,
-    clipped at its edges with a warning)."""
+    clipped at its edges with a warning). With the environment variable
+    :data:`NO_SOLVE_ENV` set to 1 nothing is solved, whatever ``solving`` says (a machine
+    without time for solves: the analysis names the kilometres not computed)."""
+    import os
+
     base = atlas if atlas is not None else Atlas.load()
     if getattr(base, "prepare", None) is None:
         return base
+    if os.environ.get(NO_SOLVE_ENV, "").strip() not in ("", "0"):
+        solving = Solving.NO_SOLVE
     return OnDemandAtlas(base, solving=solving, wait_s=wait_s, progress=progress)

@@ -16,9 +16,9 @@ radians here. The left arm is the right arm half a stride later. The lumbar join
 midline, so in a left-right symmetric stride (what the predictive model solves: half a stride, the
 other half mirrored) it repeats every half stride: only its even harmonics are kept; the odd ones
 (1.3 deg in the running data, 1.6 deg in the walking data) are the measured subject's asymmetry,
-and kept they would make the mirrored half stride disagree with its own dynamics. ``phi`` may be a float, a NumPy
-array or a CasADi symbol; derivatives are taken with respect to ``phi`` (the caller scales them by
-dphi/dt).
+and kept they would make the mirrored half stride disagree with its own dynamics. ``phi`` may be
+a float, a NumPy array or a CasADi symbol; derivatives are taken with respect to ``phi`` (the
+caller scales them by dphi/dt).
 """
 
 from __future__ import annotations
