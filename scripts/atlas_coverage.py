@@ -7,6 +7,10 @@ that on-demand solving would compute (inside the model's range), and the distanc
 model (never computed)::
 
     PYTHONPATH=src python scripts/atlas_coverage.py [--grid shipped|GRID.toml]
+
+With ``--shipped`` it reads the shipped atlas itself (the real strides) instead: the distance
+computed, and what was not computed, by reason (a missing cell inside the grid: failed, refused
+by the realism gate or not attempted; beyond the grid; beyond the model).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--grid", default="shipped", help="'shipped' or a TOML grid spec")
     ap.add_argument("--data", default=None, help="the activities folder")
+    ap.add_argument("--shipped", action="store_true", help="read the shipped atlas (real strides)")
     args = ap.parse_args()
     data = Path(args.data) if args.data else None
     if data is None:
@@ -43,6 +48,9 @@ def main() -> None:
                 break
     if data is None or not data.is_dir():
         raise SystemExit("no ../shared/data/activities folder: give --data")
+    if args.shipped:
+        shipped_coverage(data)
+        return
     grid = shipped_grid() if args.grid == "shipped" else Grid.load(args.grid)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "a.nc"
@@ -91,6 +99,43 @@ def main() -> None:
                 else ""
             )
         )
+
+
+def shipped_coverage(data: Path) -> None:
+    """Per gait: distance computed with the shipped atlas (no solve), the rest by reason."""
+    table = OnDemandAtlas(Atlas.load(), solving="no-solve")
+    tot: dict[str, float] = {"run": 0.0, "walk": 0.0}
+    computed: dict[str, float] = {"run": 0.0, "walk": 0.0}
+    why: dict[str, dict[str, float]] = {"run": {}, "walk": {}}
+    files = sorted(p for p in data.rglob("*") if p.suffix.lower() in (".fit", ".gpx", ".tcx"))
+    for path in files:
+        try:
+            run = analyze(path, table=table)
+        except RunmusclesError as exc:
+            print(f"  skipped {path.name}: {str(exc)[:80]}")
+            continue
+        for s in run.segments:
+            gait = s.gait if s.gait in tot else "run"
+            tot[gait] += s.distance_m
+            if s.terrain != "excluded":
+                computed[gait] += s.distance_m
+                continue
+            note = s.note.lower()
+            reason = (
+                "beyond the model" if "built for" in note
+                else "missing cell (refused, failed or not attempted)" if "atlas" in note
+                and ("refused" in note or "failed" in note or "not attempted" in note)
+                else "beyond the grid" if "outside" in note
+                else "other: " + s.note[:60]
+            )  # fmt: skip
+            why[gait][reason] = why[gait].get(reason, 0.0) + s.distance_m
+    print(f"shipped atlas; {len(files)} files in {data}")
+    for gait in ("run", "walk"):
+        t = tot[gait]
+        if t <= 0:
+            continue
+        rest = ", ".join(f"{k} {m / t:.0%}" for k, m in sorted(why[gait].items()))
+        print(f"  {gait}: {t / 1000:.1f} km; computed {computed[gait] / t:.0%}; not: {rest}")
 
 
 if __name__ == "__main__":
