@@ -72,5 +72,5 @@ def test_docs_build(tmp_path: Path) -> None:
     for name in runmuscles.__all__:
         if name != "__version__":
             assert f"rm.{name}</span>" in index, name
-    cli_page = (out / "api" / "10-cli-web.html").read_text(encoding="utf-8")
+    cli_page = (out / "api" / "11-cli-web.html").read_text(encoding="utf-8")
     assert "runmuscles simulate --help" in cli_page and "exit codes:" in cli_page
