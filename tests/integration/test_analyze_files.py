@@ -59,6 +59,7 @@ def test_analyze_real_file(
 
 # --- with the shipped atlas (running and walking; nothing solved on demand in the default suite) --
 
+
 @pytest.fixture(scope="module")
 def atlas():  # type: ignore[no-untyped-def]
     from runmuscles.load import default_table

@@ -559,3 +559,21 @@ def test_report_of_the_one_pipeline(tmp_path: Path) -> None:
     assert [x.title for x in a.advice if x.kind != "warmup"] == [i.name for i in report.advice]
     page = write_report(report, tmp_path / "r.html").read_text(encoding="utf-8")
     assert report.headline[1:] in page
+
+
+def test_a_group_the_atlas_does_not_resolve_is_drawn_as_unresolved() -> None:
+    """The stride panel marks a group unresolved when the atlas cell says so, even when its
+    activation varies (arm muscles resolved with a large shoulder reserve)."""
+    from runmuscles.report.stride import activation_curves_svg, cycle_from_cell
+
+    frac = [i / 10 for i in range(11)]
+    wave = [0.2 + 0.1 * (i % 3) for i in range(11)]
+    cell = {"stride_fraction": frac, "activation": {"deltoids": wave, "quadriceps": wave},
+            "resolved": {"deltoids": False, "quadriceps": True}, "duty_factor": 0.35}  # fmt: skip
+    svg = activation_curves_svg(cycle_from_cell(cell))
+    assert 'data-muscle="deltoids"' in svg and svg.count('class="unresolved"') == 1
+    import re
+
+    lines = {m: re.search(rf'<polyline[^>]*data-muscle="{m}"[^>]*>', svg) for m in cell["resolved"]}
+    assert lines["deltoids"] and 'data-resolved="false"' in lines["deltoids"].group(0)
+    assert lines["quadriceps"] and 'data-resolved="true"' in lines["quadriceps"].group(0)

@@ -30,6 +30,7 @@ __all__ = [
     "activation_curves_svg",
     "cycle_from_cell",
     "group_activation",
+    "group_resolved",
     "has_full_pose",
     "joint_angles_svg",
     "stick_figure_svg",
@@ -104,6 +105,16 @@ def group_activation(cycle: Any, group: str, side: str = "r") -> NDArray[np.floa
         return None
     act = np.asarray(ds["activation"].values, dtype=float)[:, pick]
     return np.asarray(act.mean(axis=1))
+
+
+def group_resolved(cycle: Any, group: str) -> bool:
+    """False when the cycle marks any muscle of ``group`` as not resolved (``resolved``)."""
+    ds = cycle.ds
+    if "resolved" not in ds:
+        return True
+    groups = np.asarray(ds["muscle_group"].values).astype(str)
+    flags = np.asarray(ds["resolved"].values).astype(bool)
+    return bool(flags[groups == group].all())
 
 
 def activation_curves_svg(
@@ -198,10 +209,13 @@ def activation_curves_svg(
         )
         name = labels.get(gid, gid.replace("_", " "))
         peak = float(act.max())
-        flat = float(np.ptp(act)) < AT_BOUND_SPAN
+        at_bound = float(np.ptp(act)) < AT_BOUND_SPAN
+        flat = at_bound or not group_resolved(cycle, gid)
         tip = (
             f"{name}: activation stays at {act.mean():.2f} over the whole stride (a bound of the "
             "optimisation): the model does not resolve this group's timing"
+            if at_bound
+            else f"{name}: the model does not resolve this group (see the atlas cell's reasons)"
             if flat
             else f"{name}: mean activation {act.mean():.2f}, peak {peak:.2f} "
             f"at {100 * frac[int(act.argmax())]:.0f} % of the stride"
@@ -223,7 +237,8 @@ def activation_curves_svg(
             )
         )
         if flat:
-            panel.append(text(ox + pw / 2, oy + ph / 2, "at its bound: not resolved",
+            what = "at its bound: not resolved" if at_bound else "not resolved by the model"
+            panel.append(text(ox + pw / 2, oy + ph / 2, what,
                               {"text-anchor": "middle", "fill": "#777", "font-size": "10",
                                "class": "unresolved"}))  # fmt: skip
         panel.append(text(ox, oy - 5, name, {"font-weight": "600", "fill": INK}))
@@ -484,9 +499,11 @@ class CellCycle:
         if duty is not None and 0 < float(duty) < 1:
             stance[:, 0] = frac < float(duty)
             stance[:, 1] = ((frac - 0.5) % 1.0) < float(duty)
+        res = cell.get("resolved") or {}
         data: dict[str, Any] = {
             "activation": (("time", "muscle"), act),
             "stance": (("time", "side"), stance),
+            "resolved": (("muscle",), np.array([bool(res.get(g, True)) for g in groups])),
         }
         coords: dict[str, Any] = {
             "time": frac * stride_t,

@@ -87,28 +87,46 @@ def stride_cell(table: Any, segments: Any) -> dict[str, Any] | None:
     total = sum(weight.values())
     if total <= 0:
         return None
-    (i, j), w = max(weight.items(), key=lambda kv: kv[1])
-    v, g = float(speeds[i]), float(grades[j])
-    ds = at(v, g)
+    from runmuscles.errors import RunmusclesError
+
+    # the heaviest node with a stride (a node the atlas lacks, e.g. refused, is passed over)
+    for node in sorted(weight.items(), key=lambda kv: -kv[1]):
+        (i, j), w = node
+        v, g = float(speeds[i]), float(grades[j])
+        try:
+            ds = at(v, g)
+        except RunmusclesError:
+            continue
+        break
+    else:
+        return None
     if "activation" not in ds:
         return None
     frac = np.asarray(ds["stride_fraction"].values, dtype=float)
     act = np.asarray(ds["activation"].transpose("muscle", "stride_fraction").values, dtype=float)
     groups = np.asarray(ds["muscle_group"].values).astype(str)
     sides = np.asarray(ds["muscle_side"].values).astype(str)
+    res = (
+        np.asarray(ds["muscle_resolved"].values, dtype=float) > 0.5
+        if "muscle_resolved" in ds
+        else np.ones(groups.size, dtype=bool)
+    )
     curves: dict[str, list[float]] = {}
+    resolved: dict[str, bool] = {}
     for grp in dict.fromkeys(groups):
         pick = (groups == grp) & (sides == "r")
         if not pick.any():
             pick = (groups == grp) & (sides == "mid")
         if pick.any():
             curves[grp] = [round(float(x), 4) for x in np.clip(act[pick].mean(axis=0), 0, 1)]
+            resolved[grp] = bool(res[groups == grp].all())
     out: dict[str, Any] = {
         "speed_m_s": v,
         "grade": g,
         "share": w / total,
         "stride_fraction": [round(float(x), 4) for x in frac],
         "activation": curves,
+        "resolved": resolved,
         "source": "muscle atlas cell (predicted stride), interpolation-free grid node",
     }
     for name in (
