@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from runmuscles.atlas import (
     Atlas,
@@ -62,26 +64,19 @@ def main() -> None:
         on_demand = {"run": 0.0, "walk": 0.0}
         beyond = {"run": 0.0, "walk": 0.0}
         beyond_by: dict[str, dict[str, float]] = {"run": {}, "walk": {}}
-        files = sorted(p for p in data.rglob("*") if p.suffix.lower() in (".fit", ".gpx", ".tcx"))
-        for path in files:
-            try:
-                run = analyze(path, table=table)
-            except RunmusclesError as exc:
-                print(f"  skipped {path.name}: {str(exc)[:80]}")
-                continue
-            for s in run.segments:
-                gait = s.gait if s.gait in tot else "run"
-                tot[gait] += s.distance_m
-                if s.terrain != "excluded":
-                    inside[gait] += s.distance_m
-                elif "not solved (--no-solve)" in s.note:
-                    on_demand[gait] += s.distance_m
-                    (v0, v1), _ = table.ranges(gait if table.has(gait) else "run")
-                    why = ("slower" if s.speed_m_s < v0 else "faster" if s.speed_m_s > v1
-                           else "steeper")  # fmt: skip
-                    beyond_by[gait][why] = beyond_by[gait].get(why, 0.0) + s.distance_m
-                elif "built for" in s.note:
-                    beyond[gait] += s.distance_m
+        files = _files(data)
+        for gait, s in _segments(files, table):
+            tot[gait] += s.distance_m
+            if s.terrain != "excluded":
+                inside[gait] += s.distance_m
+            elif "not solved (--no-solve)" in s.note:
+                on_demand[gait] += s.distance_m
+                (v0, v1), _ = table.ranges(gait if table.has(gait) else "run")
+                why = ("slower" if s.speed_m_s < v0 else "faster" if s.speed_m_s > v1
+                       else "steeper")  # fmt: skip
+                beyond_by[gait][why] = beyond_by[gait].get(why, 0.0) + s.distance_m
+            elif "built for" in s.note:
+                beyond[gait] += s.distance_m
     print(f"grid: {grid.source or args.grid}; {len(files)} files in {data}")
     for gait in ("run", "walk"):
         if tot[gait] <= 0:
@@ -101,13 +96,12 @@ def main() -> None:
         )
 
 
-def shipped_coverage(data: Path) -> None:
-    """Per gait: distance computed with the shipped atlas (no solve), the rest by reason."""
-    table = OnDemandAtlas(Atlas.load(), solving="no-solve")
-    tot: dict[str, float] = {"run": 0.0, "walk": 0.0}
-    computed: dict[str, float] = {"run": 0.0, "walk": 0.0}
-    why: dict[str, dict[str, float]] = {"run": {}, "walk": {}}
-    files = sorted(p for p in data.rglob("*") if p.suffix.lower() in (".fit", ".gpx", ".tcx"))
+def _files(data: Path) -> list[Path]:
+    return sorted(p for p in data.rglob("*") if p.suffix.lower() in (".fit", ".gpx", ".tcx"))
+
+
+def _segments(files: list[Path], table: object) -> Iterator[tuple[str, Any]]:
+    """(gait "run"/"walk", segment) of every analysable file; the others are named, skipped."""
     for path in files:
         try:
             run = analyze(path, table=table)
@@ -115,20 +109,30 @@ def shipped_coverage(data: Path) -> None:
             print(f"  skipped {path.name}: {str(exc)[:80]}")
             continue
         for s in run.segments:
-            gait = s.gait if s.gait in tot else "run"
-            tot[gait] += s.distance_m
-            if s.terrain != "excluded":
-                computed[gait] += s.distance_m
-                continue
-            note = s.note.lower()
-            reason = (
-                "beyond the model" if "built for" in note
-                else "missing cell (refused, failed or not attempted)" if "atlas" in note
-                and ("refused" in note or "failed" in note or "not attempted" in note)
-                else "beyond the grid" if "outside" in note
-                else "other: " + s.note[:60]
-            )  # fmt: skip
-            why[gait][reason] = why[gait].get(reason, 0.0) + s.distance_m
+            yield (s.gait if s.gait in ("run", "walk") else "run"), s
+
+
+def shipped_coverage(data: Path) -> None:
+    """Per gait: distance computed with the shipped atlas (no solve), the rest by reason."""
+    table = OnDemandAtlas(Atlas.load(), solving="no-solve")
+    tot: dict[str, float] = {"run": 0.0, "walk": 0.0}
+    computed: dict[str, float] = {"run": 0.0, "walk": 0.0}
+    why: dict[str, dict[str, float]] = {"run": {}, "walk": {}}
+    files = _files(data)
+    for gait, s in _segments(files, table):
+        tot[gait] += s.distance_m
+        if s.terrain != "excluded":
+            computed[gait] += s.distance_m
+            continue
+        note = s.note.lower()
+        reason = (
+            "beyond the model" if "built for" in note
+            else "missing cell (refused, failed or not attempted)" if "atlas" in note
+            and ("refused" in note or "failed" in note or "not attempted" in note)
+            else "beyond the grid" if "outside" in note
+            else "other: " + s.note[:60]
+        )  # fmt: skip
+        why[gait][reason] = why[gait].get(reason, 0.0) + s.distance_m
     print(f"shipped atlas; {len(files)} files in {data}")
     for gait in ("run", "walk"):
         t = tot[gait]

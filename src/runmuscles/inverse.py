@@ -25,7 +25,6 @@ from runmuscles import __version__
 from runmuscles.cycle import GaitCycle
 from runmuscles.errors import InputError
 from runmuscles.io.motion import Motion
-from runmuscles.model.metabolics import umberger_rate
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.inverse import InverseDynamics, InverseOptions, inverse_dynamics
 from runmuscles.ocp.static import StaticResult, static_optimisation
@@ -98,20 +97,7 @@ def _cycle(
     options: InverseOptions,
     rho: float,
 ) -> GaitCycle:
-    muscles: dict[str, dict[str, Any]] = {}
-    for i, m in enumerate(runner.muscles):
-        a = so.activation[:, i]
-        lm_n = so.fibre_length[:, i] / m.optimal_fiber_length
-        vm_n = np.clip(so.fibre_velocity[:, i] / m.max_contraction_velocity, -1.0, 1.0)
-        muscles[m.name] = {
-            "excitation": a,
-            "activation": a,
-            "force": so.force[:, i],
-            "fibre_length": so.fibre_length[:, i],
-            "fibre_velocity": so.fibre_velocity[:, i],
-            "mtu_velocity": so.mtu_velocity[:, i],
-            "metabolic_rate": umberger_rate(m, a, a, lm_n, vm_n).total,
-        }
+    muscles: dict[str, dict[str, Any]] = dict(so.series(runner.muscles))
     dofs = runner.dofs
     reserve_peak = {d: float(np.max(np.abs(so.reserve[:, j]))) for j, d in enumerate(so.dofs)}
     provenance = {

@@ -39,6 +39,7 @@ import numpy.typing as npt
 
 from runmuscles.errors import ConvergenceError, InputError
 from runmuscles.model.geometry import moment_arms, mtu_length
+from runmuscles.model.metabolics import umberger_rate
 from runmuscles.model.muscle import (
     MuscleParams,
     active_force_length,
@@ -82,6 +83,26 @@ class StaticResult:
     target: Array
     iterations: int
     warnings: tuple[str, ...] = field(default=())
+
+    def series(self, muscles: Sequence[MuscleParams]) -> dict[str, dict[str, Array]]:
+        """Per muscle (``muscles``: the solved ones, in column order) the GaitCycle series:
+        excitation = activation (static: no activation dynamics), force, fibre length and
+        velocity, MTU velocity and the Umberger 2010 metabolic rate (W)."""
+        out: dict[str, dict[str, Array]] = {}
+        for i, m in enumerate(muscles):
+            a = self.activation[:, i]
+            lm_n = self.fibre_length[:, i] / m.optimal_fiber_length
+            vm_n = np.clip(self.fibre_velocity[:, i] / m.max_contraction_velocity, -1.0, 1.0)
+            out[m.name] = {
+                "excitation": a,
+                "activation": a,
+                "force": self.force[:, i],
+                "fibre_length": self.fibre_length[:, i],
+                "fibre_velocity": self.fibre_velocity[:, i],
+                "mtu_velocity": self.mtu_velocity[:, i],
+                "metabolic_rate": np.asarray(umberger_rate(m, a, a, lm_n, vm_n).total, dtype=float),
+            }
+        return out
 
     def reserve_peak_fraction(self) -> dict[str, float]:
         """Peak |reserve| / peak |target moment| per DOF (0 when the DOF carries no moment)."""

@@ -21,7 +21,6 @@ import numpy as np
 from runmuscles import __version__
 from runmuscles.conventions import PRESCRIBED_DOFS
 from runmuscles.cycle import GaitCycle
-from runmuscles.model.metabolics import umberger_rate
 from runmuscles.model.prescribed import prescribed_motion
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.node import mirror_name
@@ -111,20 +110,7 @@ def _arm_muscles(
         tau,
         reserve_optimal_moment=0.1,
     )
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for i, m in enumerate(arm):
-        a = so.activation[:, i]
-        lm_n = so.fibre_length[:, i] / m.optimal_fiber_length
-        vm_n = np.clip(so.fibre_velocity[:, i] / m.max_contraction_velocity, -1.0, 1.0)
-        out[m.name] = {
-            "excitation": a,
-            "activation": a,
-            "force": so.force[:, i],
-            "fibre_length": so.fibre_length[:, i],
-            "fibre_velocity": so.fibre_velocity[:, i],
-            "mtu_velocity": so.mtu_velocity[:, i],
-            "metabolic_rate": np.asarray(umberger_rate(m, a, a, lm_n, vm_n).total, dtype=float),
-        }
+    out = so.series(arm)
     shares = {d.removesuffix("_r").removesuffix("_l"): 0.0 for d in PRESCRIBED_DOFS}
     for d, frac in so.reserve_peak_fraction().items():
         joint = d.removesuffix("_r").removesuffix("_l")
