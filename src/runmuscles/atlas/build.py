@@ -18,7 +18,8 @@ build``):
   (reserves, foot slip, bounds) is refused like a failed solve.
 * **Failures.** A failed or refused condition is retried once from another solved neighbour (or
   cold when it has no other); if that fails too it is recorded with its status and why, and the
-  atlas lists it as a missing cell. A re-run tries failed conditions again.
+  atlas lists it as a missing cell. A re-run of the same problem tries it again only from a
+  neighbour solved since (``retry_failed=True``, CLI ``--retry-failed``: from any).
 * **Strides.** With ``strides=FOLDER`` the solved strides of a subset of cells
   (``stride_cells``) are written there as a :class:`~runmuscles.prediction.StrideStore`, so
   that ``predict`` and on-demand solving start near them.
@@ -64,6 +65,7 @@ __all__ = [
     "InProcess",
     "LocalProcesses",
     "build_atlas",
+    "problem_key",
     "stride_subset",
 ]
 
@@ -343,6 +345,7 @@ def build_atlas(
     strides: str | Path | None = None,
     stride_cells: str = "border+even",
     time_limit_s: float | None = None,
+    retry_failed: bool = False,
 ) -> BuildReport:
     """Solve every condition of ``grid`` and write the atlas netCDF to ``output``.
 
@@ -353,8 +356,10 @@ def build_atlas(
     :class:`BuildStatus` after every event; ``strides``: a folder for the solved strides of
     ``stride_cells`` (:func:`stride_subset`); ``time_limit_s``: submit no new condition after
     this many seconds, finish those in flight and write the atlas with the rest marked "not
-    attempted" (re-running the same command continues from the saved parts). Returns a
-    :class:`BuildReport`.
+    attempted" (re-running the same command continues from the saved parts). A condition that
+    a previous run of the same problem (:func:`problem_key`) failed or refused is tried again
+    only from a neighbour solved since (the same start would fail the same way), unless
+    ``retry_failed``. Returns a :class:`BuildReport`.
     """
     from runmuscles.atlas.grid import shipped_grid
 
@@ -389,6 +394,28 @@ def build_atlas(
     tried: dict[Node, list[Node | None]] = {n: [] for n in nodes}
     errors: dict[Node, tuple[str, str, dict[str, Any]]] = {}
     failed: set[Node] = set()
+    key = problem_key(solve, grid)
+    # conditions a previous run of this same problem already failed: their attempts count, so
+    # they are tried again only from a neighbour solved since (never from the same start twice)
+    prior: set[Node] = set()
+    if not retry_failed:
+        by_key = {grid.condition(n).key: n for n in nodes}
+        for n in nodes:
+            if n in guesses:
+                continue
+            old = store.load_failed(grid.condition(n))
+            if not old or old.get("problem_key") != key:
+                continue
+            srcs = [None if s is None else by_key.get(str(s)) for s in old.get("sources", [])]
+            if any(
+                s is None and old_s is not None
+                for s, old_s in zip(srcs, old.get("sources", []), strict=True)
+            ):
+                continue  # a source outside this grid: try again
+            tried[n] = srcs
+            extra = {k: v for k, v in old.items() if k not in ("status", "message")}
+            errors[n] = (str(old.get("status")), str(old.get("message")), extra)
+            prior.add(n)
     running: dict[Any, tuple[Node, Node | None]] = {}
 
     def status(last: str = "", last_time: float = 0.0) -> None:
@@ -426,6 +453,7 @@ def build_atlas(
                 "attempts": len(tried[n]),
                 "sources": [None if s is None else grid.condition(s).key for s in tried[n]],
                 **extra,
+                "problem_key": key,
             },
         )
 
@@ -449,7 +477,7 @@ def build_atlas(
         # stuck: nothing solved next to what is left
         for n in todo:
             if tried[n]:
-                if tried[n][0] is not None and None not in tried[n]:
+                if tried[n][0] is not None and None not in tried[n] and n not in prior:
                     return n, None  # retry cold: no other neighbour was solved
                 give_up(n)
                 status(grid.condition(n).label())
@@ -546,7 +574,7 @@ def build_atlas(
                     if not ok:
                         st, msg, extra = value
                         errors[n] = (st, msg, {**extra, **meta})
-                        if len(tried[n]) >= MAX_ATTEMPTS:
+                        if len(tried[n]) >= MAX_ATTEMPTS or n in prior:
                             give_up(n)
                     status(cond.label(), wall)
     except BaseException:
@@ -603,6 +631,29 @@ def build_atlas(
     assemble(grid, store, info, failures, provenance).save(output)
     report.wall_s = time.perf_counter() - t_start
     return report
+
+
+def problem_key(solve_fn: Any, grid: Grid) -> str:
+    """What decides a condition's outcome, hashed: the solve function, the body size, the
+    realism gate and, for the predictive solve, the runner's parameters and the coordinate
+    bounds. A failure recorded under the same key would repeat from the same start."""
+    import hashlib
+    import json
+
+    what: dict[str, Any] = {
+        "solve": _solver_id(solve_fn),
+        "body": [grid.mass, grid.height],
+        "realism": thresholds(),
+    }
+    fn = solve_fn.func if isinstance(solve_fn, functools.partial) else solve_fn
+    if fn is predictive_solve:
+        from runmuscles.atlas.solvers import _runner
+        from runmuscles.ocp.node import Q_BOUNDS
+
+        what["runner"] = _runner(grid.mass, grid.height).fingerprint()
+        what["bounds"] = {k: [round(b, 9) for b in v] for k, v in sorted(Q_BOUNDS.items())}
+    blob = json.dumps(what, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
 
 
 def _facts(info: dict[str, Any]) -> dict[str, Any]:

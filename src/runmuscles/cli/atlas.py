@@ -201,6 +201,12 @@ def atlas() -> None:
     help="Start no new condition after this many minutes; the atlas is written with the rest "
     "marked not attempted (re-run the same command to continue).",
 )
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Try again, from any solved neighbour, the conditions a previous run of the same "
+    "model failed or refused (by default only a neighbour solved since is tried).",
+)
 @json_option
 def build(
     grid_spec: str | None,
@@ -217,6 +223,7 @@ def build(
     strides: Path | None,
     stride_cells: str,
     time_limit: float | None,
+    retry_failed: bool,
     as_json: bool,
 ) -> None:
     """Solve every condition of the grid in parallel, warm-starting each from a solved neighbour,
@@ -253,6 +260,7 @@ def build(
         strides=strides,
         stride_cells=stride_cells,
         time_limit_s=None if time_limit is None else 60.0 * time_limit,
+        retry_failed=retry_failed,
     )
     parts = f"{output}.parts"
     try:

@@ -53,7 +53,9 @@ Q_BOUNDS: dict[str, tuple[float, float]] = {
     "hip": (-65 * DEG, 120 * DEG),
     "knee": (-15 * DEG, 150 * DEG),
     "ankle": (-60 * DEG, 45 * DEG),
-    "mtp": (-30 * DEG, 70 * DEG),
+    # toe dorsiflexion: the passive limit starts at 65 deg (Falisse 2019) and is weak (3 N m at
+    # 70 deg, 44 N m at 80 deg), so the bound sits at 90 deg (590 N m) where it cannot bind
+    "mtp": (-30 * DEG, 90 * DEG),
 }
 #: Lower bound of excitations and activations (numerical: keeps the activation dynamics regular).
 MIN_ACTIVATION = 0.01
