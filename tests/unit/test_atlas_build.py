@@ -182,7 +182,7 @@ def test_persistent_failure_is_recorded_and_lookup_near_it_refused(tmp_path: Pat
     assert atlas.ds["attempts"].values[2, 2] == 2 and atlas.ds["cell_status"].values[2, 2] == 1
     prov = atlas.cell(4.0, 0.05)["cells"][0]["provenance"]
     assert prov["status"] == "StandIn_Failure" and len(prov["sources"]) == 2
-    with pytest.raises(OutOfRangeError, match=r"4 m/s \+5% \(StandIn_Failure\).*retries"):
+    with pytest.raises(OutOfRangeError, match=r"4 m/s \+5% \(StandIn_Failure\).*--retry-failed"):
         atlas.lookup(np.array([3.5, 3.9]), np.array([0.0, 0.04]))
     atlas.lookup(np.array([3.4, 4.0, 3.9]), np.array([0.04, 0.0, -0.01]))  # away from it: fine
     # a re-run of the same problem does not solve it again from the same starts: it would fail

@@ -177,7 +177,7 @@ class GaitTable:
     def _fix_text(self, speed: float, grade: float, outside: bool = True) -> str:
         if not outside:
             return (
-                "re-run the atlas build (it retries failed cells), or solve this condition: "
+                "re-run the atlas build with --retry-failed, or solve this condition: "
                 f"`runmuscles simulate --gait {self.gait} --speed {speed:g} "
                 f"--grade={fmt_grade(grade)}`"
             )

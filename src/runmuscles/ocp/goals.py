@@ -8,8 +8,7 @@ divided by the distance, so faster or slower strides are compared fairly):
                       + w_reserve * mean_j (tau_res_j / tau_max_j)^2
                       + w_acceleration * mean_j (qdd_j / s_j)^2    (small regularisation)
                       + w_tendon_rate * mean_k (dFt_k / 10)^2
-                      + w_passive * mean_j (tau_pass_j / (0.1 m g))^2
-                      + w_slide * sum_s (max(0, Fy_s/BW - 0.5) max(0, (vx_s/v_t)^2 - 1))^3 ) dt
+                      + w_passive * mean_j (tau_pass_j / (0.1 m g))^2 ) dt
 
 Choice and sources: Falisse et al. 2019 (J R Soc Interface 16:20190402) combine the metabolic energy
 rate with squared activations, joint accelerations and passive torques, weighted and normalised per
@@ -48,9 +47,6 @@ class Goals:
     #: optimiser hangs the trunk and pelvis on the ligament springs (measured: lumbar at its
     #: flexion limit, pelvis tilted 21 deg back in walking), as Falisse et al. 2019 also found
     passive: float = 1.0
-    #: sliding of a loaded foot faster than the friction law's transition velocity
-    #: (:func:`runmuscles.ocp.node.slide_penalty`; zero for every stride that does not slide)
-    slide: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

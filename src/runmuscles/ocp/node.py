@@ -38,7 +38,7 @@ from runmuscles.ocp.goals import Goals
 from runmuscles.ocp.transcription import NodeModel
 from runmuscles.units import DEG, G
 
-__all__ = ["SLIP_LOAD_BW", "NodeLayout", "build_node_model", "mirror_name", "slide_penalty"]
+__all__ = ["NodeLayout", "build_node_model", "mirror_name"]
 
 #: Bounds of the coordinates (rad or m): numerical safety limits, wider than the range of motion
 #: the passive joint moments allow (Anderson 1999 / Falisse 2019 double exponentials, e.g. 69 N m
@@ -57,34 +57,6 @@ Q_BOUNDS: dict[str, tuple[float, float]] = {
     # 70 deg, 44 N m at 80 deg), so the bound sits at 90 deg (590 N m) where it cannot bind
     "mtp": (-30 * DEG, 90 * DEG),
 }
-#: A contact sphere counts as loaded (for slip) above this share of body weight.
-SLIP_LOAD_BW = 0.5
-
-
-def _hinge(x: Any) -> Any:
-    return ca.fmax(x, 0.0) if isinstance(x, ca.SX | ca.MX | ca.DM) else np.maximum(x, 0.0)
-
-
-def slide_penalty(runner: Runner, q: Any, qd: Any) -> Any:
-    """Sum over contact spheres of ``(max(0, Fy/BW - 0.5) * max(0, (vx/v_t)^2 - 1))^3``.
-
-    A sphere that carries more than half of body weight (:data:`SLIP_LOAD_BW`) and moves over the
-    ground faster than the friction law's transition velocity ``v_t`` is sliding, not creeping:
-    the stride the atlas's realism gate refuses (downhill walking strides braked by skating feet
-    at 1-2 m/s, measured). The term is zero, with its first and second derivatives, wherever no
-    loaded sphere exceeds ``v_t``, so every stride the gate accepts is a solution of the problem
-    with and without it; it only steers the solver away from sliding. NumPy or CasADi."""
-    forces = runner.contact_forces(q, qd)
-    vel = runner.skeleton.point_velocities(q, qd, runner.contact_points)
-    vt = runner.contact.transition_velocity
-    total: Any = 0.0
-    for name in runner.contact_points:
-        load = _hinge(forces[name][1] / runner.weight - SLIP_LOAD_BW)
-        over = _hinge((vel[name][0] / vt) ** 2 - 1.0)
-        total = total + (load * over) ** 3
-    return total
-
-
 #: Lower bound of excitations and activations (numerical: keeps the activation dynamics regular).
 MIN_ACTIVATION = 0.01
 QD_SCALE = {"pelvis_tx": 4.0, "pelvis_ty": 1.0}
@@ -262,8 +234,7 @@ def build_node_model(
     rotational = [all_dofs.index(d) for d in dofs if not d.startswith("pelvis")]
     passive_solved = ca.vertcat(*[passive_all[i] for i in rotational]) / (0.1 * weight)
     cost = (
-        goals.slide * slide_penalty(runner, q_all, qd_all)
-        + goals.metabolic * ca.sum1(edot_v) / mass
+        goals.metabolic * ca.sum1(edot_v) / mass
         + goals.activation * ca.sum1(a**goals.activation_exponent) / nm
         + goals.reserve * ca.sumsqr(res) / max(nr, 1)
         + goals.acceleration * ca.sumsqr(qdd / qdd_scale) / nq

@@ -23,7 +23,7 @@ from runmuscles.conventions import PRESCRIBED_DOFS
 from runmuscles.cycle import GaitCycle
 from runmuscles.model.prescribed import prescribed_motion
 from runmuscles.model.runner import Runner
-from runmuscles.ocp.node import SLIP_LOAD_BW, mirror_name
+from runmuscles.ocp.node import mirror_name
 from runmuscles.ocp.static import static_optimisation
 
 __all__ = ["cycle_from_solution", "full_stride", "joint_loads", "reserve_shares"]
@@ -217,6 +217,8 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
 #: Peak reserve above this share of a joint's peak moment means the muscles there are not what
 #: carries the joint (this project's threshold, the one the atlas refuses strides with).
 RESERVE_LIMIT = 0.05
+#: A contact sphere counts as loaded (for slip) above this share of body weight.
+SLIP_LOAD_BW = 0.5
 #: A coordinate within this distance (rad; m for the pelvis) of a bound counts as touching it.
 BOUND_MARGIN = 0.5 * np.pi / 180.0
 
