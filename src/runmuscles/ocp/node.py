@@ -38,7 +38,7 @@ from runmuscles.ocp.goals import Goals
 from runmuscles.ocp.transcription import NodeModel
 from runmuscles.units import DEG, G
 
-__all__ = ["NodeLayout", "build_node_model", "mirror_name"]
+__all__ = ["NodeLayout", "build_node_model", "friction_power", "mirror_name"]
 
 #: Bounds of the coordinates (rad or m): numerical safety limits, wider than the range of motion
 #: the passive joint moments allow (Anderson 1999 / Falisse 2019 double exponentials, e.g. 69 N m
@@ -57,6 +57,19 @@ Q_BOUNDS: dict[str, tuple[float, float]] = {
     # 70 deg, 44 N m at 80 deg), so the bound sits at 90 deg (590 N m) where it cannot bind
     "mtp": (-30 * DEG, 90 * DEG),
 }
+
+
+def friction_power(runner: Runner, q: Any, qd: Any) -> Any:
+    """Power the contact friction dissipates, W: sum over spheres of ``-F_t v`` (never negative:
+    the smooth Coulomb-viscous law always opposes the sliding velocity). NumPy or CasADi."""
+    forces = runner.contact_forces(q, qd)
+    vel = runner.skeleton.point_velocities(q, qd, runner.contact_points)
+    total: Any = 0.0
+    for name in runner.contact_points:
+        total = total - forces[name][0] * vel[name][0]
+    return total
+
+
 #: Lower bound of excitations and activations (numerical: keeps the activation dynamics regular).
 MIN_ACTIVATION = 0.01
 QD_SCALE = {"pelvis_tx": 4.0, "pelvis_ty": 1.0}
@@ -233,8 +246,10 @@ def build_node_model(
     passive_all = runner.passive_moments(q_all, qd_all)
     rotational = [all_dofs.index(d) for d in dofs if not d.startswith("pelvis")]
     passive_solved = ca.vertcat(*[passive_all[i] for i in rotational]) / (0.1 * weight)
+    friction = friction_power(runner, q_all, qd_all) / mass if goals.friction else 0.0
     cost = (
-        goals.metabolic * ca.sum1(edot_v) / mass
+        goals.friction * friction
+        + goals.metabolic * ca.sum1(edot_v) / mass
         + goals.activation * ca.sum1(a**goals.activation_exponent) / nm
         + goals.reserve * ca.sumsqr(res) / max(nr, 1)
         + goals.acceleration * ca.sumsqr(qdd / qdd_scale) / nq

@@ -174,6 +174,15 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
     forces = np.column_stack([mus[m]["force"] for m in order])
     reactions = joint_loads(runner, q, qd, qdd, forces, solution.grade)
     slip = stance_slip(runner, q, qd)
+    sliding = contact_sliding(runner, q, qd, time)
+    notes = list(arm_warnings)
+    if sliding["sliding_braking_share"] > SLIDING_BRAKING_WARN:
+        notes.append(
+            f"{sliding['sliding_braking_share']:.0%} of the braking impulse comes from feet "
+            f"sliding over the ground (up to {sliding['peak_slide_m_s']:.1f} m/s at touchdown): "
+            "the smooth contact lets a heel skid, which brakes at no muscular cost, so the peak "
+            "braking force and the eccentric work at touchdown are partly the contact model's"
+        )
     touched = bounds_touched(q)
     provenance: dict[str, Any] = {
         "model": "runmuscles 2D runner (16 DOF, 34 Hill-type muscles)",
@@ -186,11 +195,12 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
         },
         "reserves": shares,
         "stance_slip_m_s": slip,
+        "contact_sliding": sliding,
         "bounds_touched": touched,
         "prescribed_motion": swing.to_dict(),
         "prescribed": "arms and lumbar spine from measured motion; their muscles by static "
         "optimisation of the moments holding and moving them need",
-        "warnings": arm_warnings,
+        "warnings": notes,
         "runmuscles_version": __version__,
     }
     return GaitCycle.from_arrays(
@@ -236,6 +246,54 @@ def stance_slip(runner: Runner, q: dict[str, np.ndarray], qd: dict[str, np.ndarr
         if loaded.any():
             peak = max(peak, float(np.max(np.abs(np.asarray(vel[name][0], float)[loaded]))))
     return peak
+
+
+#: A contact sphere bears weight (for touchdown sliding) above this share of body weight.
+SLIDE_LOAD_BW = 0.1
+#: Above this share of the braking impulse coming from sliding spheres the stride carries a warning
+#: (this project's threshold).
+SLIDING_BRAKING_WARN = 0.2
+
+
+def contact_sliding(
+    runner: Runner, q: dict[str, np.ndarray], qd: dict[str, np.ndarray], time: np.ndarray
+) -> dict[str, float]:
+    """How much of the stride's ground contact is sliding rather than rolling.
+
+    ``sliding_braking_share``: share of the braking impulse (time integral of the backward ground
+    force) carried by contact spheres moving over the ground faster than the friction law's
+    transition velocity (sliding, not the law's creep); ``peak_slide_m_s``: fastest such sphere
+    while it carries more than :data:`SLIDE_LOAD_BW` body weights; ``friction_work_j_per_kg``:
+    energy the contact friction dissipates per stride (sum of ``-F_t v``, never negative). A heel
+    that skids at touchdown brakes the runner at no muscular cost, so where this share is large
+    the braking force and the eccentric work at touchdown are partly the contact model's."""
+    qa = np.array([q[d] for d in runner.dofs])
+    qda = np.array([qd[d] for d in runner.dofs])
+    forces = runner.contact_forces(qa, qda)
+    vel = runner.skeleton.point_velocities(qa, qda, runner.contact_points)
+    vt = runner.contact.transition_velocity
+    dt = np.diff(np.asarray(time, float))
+    w = np.zeros(len(time))  # trapezoidal weights of the time integrals
+    w[:-1] += 0.5 * dt
+    w[1:] += 0.5 * dt
+    brake = slide = work = peak = 0.0
+    for name in runner.contact_points:
+        fx = np.asarray(forces[name][0], float)
+        fy = np.asarray(forces[name][1], float)
+        vx = np.asarray(vel[name][0], float)
+        back = np.maximum(-fx, 0.0) * w
+        brake += float(back.sum())
+        sliding = np.abs(vx) > vt
+        slide += float(back[sliding].sum())
+        work += float(np.sum(np.maximum(-fx * vx, 0.0) * w))
+        bearing = sliding & (fy > SLIDE_LOAD_BW * runner.weight)
+        if bearing.any():
+            peak = max(peak, float(np.abs(vx[bearing]).max()))
+    return {
+        "sliding_braking_share": slide / brake if brake > 0 else 0.0,
+        "peak_slide_m_s": peak,
+        "friction_work_j_per_kg": work / runner.total_mass,
+    }
 
 
 def bounds_touched(q: dict[str, np.ndarray]) -> list[str]:
