@@ -76,6 +76,25 @@ def test_sliding_diagnostics_on_a_constant_slide() -> None:
     assert slide["peak_slide_m_s"] == pytest.approx(1.0)
     expected = _analytic_power(q1, 1.0) * 0.2 / RUNNER.total_mass  # J/kg over 0.2 s
     assert slide["friction_work_j_per_kg"] == pytest.approx(expected, rel=1e-9)
+    assert slide["damping_work_j_per_kg"] == pytest.approx(0.0, abs=1e-9)  # no vertical motion
+
+
+def test_damping_work_of_a_landing_sphere_is_the_laws() -> None:
+    # sinking at 0.3 m/s: the Hunt-Crossley damping force 1.5 c v_in F_elastic opposes it
+    q1 = _standing_on(1.0)
+    time = np.linspace(0.0, 0.01, 11)
+    qd1 = np.zeros(len(DOFS))
+    qd1[TY] = -0.3
+    q = {d: np.full(time.size, q1[i]) for i, d in enumerate(DOFS)}
+    qd = {d: np.full(time.size, qd1[i]) for i, d in enumerate(DOFS)}
+    out = contact_sliding(RUNNER, q, qd, time)
+    elastic = RUNNER.with_contact(dissipation=0.0).contact_forces(q1, qd1)
+    fe = sum(float(f[1]) for f in elastic.values())
+    c = RUNNER.contact.dissipation
+    expected = 1.5 * c * 0.3 * fe * 0.3 * 0.01 / RUNNER.total_mass
+    # rel 1e-3: this project's tolerance for the smooth max of the damping factor
+    assert out["damping_work_j_per_kg"] == pytest.approx(expected, rel=1e-3)
+    assert out["damping_work_j_per_kg"] > 0
     light = contact_sliding(
         RUNNER,
         {d: np.full(time.size, _standing_on(0.05)[i]) for i, d in enumerate(DOFS)},

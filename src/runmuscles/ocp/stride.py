@@ -264,9 +264,11 @@ def contact_sliding(
     force) carried by contact spheres moving over the ground faster than the friction law's
     transition velocity (sliding, not the law's creep); ``peak_slide_m_s``: fastest such sphere
     while it carries more than :data:`SLIDE_LOAD_BW` body weights; ``friction_work_j_per_kg``:
-    energy the contact friction dissipates per stride (sum of ``-F_t v``, never negative). A heel
-    that skids at touchdown brakes the runner at no muscular cost, so where this share is large
-    the braking force and the eccentric work at touchdown are partly the contact model's."""
+    energy the contact friction dissipates per stride (sum of ``-F_t v``, never negative);
+    ``damping_work_j_per_kg``: energy the Hunt-Crossley damping of the normal force dissipates
+    per stride. A heel that skids or stamps brakes the runner at no muscular cost, so where these
+    are large the braking force and the eccentric work at touchdown are partly the contact
+    model's."""
     qa = np.array([q[d] for d in runner.dofs])
     qda = np.array([qd[d] for d in runner.dofs])
     forces = runner.contact_forces(qa, qda)
@@ -276,11 +278,13 @@ def contact_sliding(
     w = np.zeros(len(time))  # trapezoidal weights of the time integrals
     w[:-1] += 0.5 * dt
     w[1:] += 0.5 * dt
-    brake = slide = work = peak = 0.0
+    elastic = runner.with_contact(dissipation=0.0).contact_forces(qa, qda)
+    brake = slide = work = damping = peak = 0.0
     for name in runner.contact_points:
         fx = np.asarray(forces[name][0], float)
         fy = np.asarray(forces[name][1], float)
         vx = np.asarray(vel[name][0], float)
+        damping -= float(np.sum((fy - np.asarray(elastic[name][1], float)) * vel[name][1] * w))
         back = np.maximum(-fx, 0.0) * w
         brake += float(back.sum())
         sliding = np.abs(vx) > vt
@@ -293,6 +297,7 @@ def contact_sliding(
         "sliding_braking_share": slide / brake if brake > 0 else 0.0,
         "peak_slide_m_s": peak,
         "friction_work_j_per_kg": work / runner.total_mass,
+        "damping_work_j_per_kg": damping / runner.total_mass,
     }
 
 
