@@ -179,9 +179,12 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
     if sliding["sliding_braking_share"] > SLIDING_BRAKING_WARN:
         notes.append(
             f"{sliding['sliding_braking_share']:.0%} of the braking impulse comes from feet "
-            f"sliding over the ground (up to {sliding['peak_slide_m_s']:.1f} m/s at touchdown): "
-            "the smooth contact lets a heel skid, which brakes at no muscular cost, so the peak "
-            "braking force and the eccentric work at touchdown are partly the contact model's"
+            f"sliding over the ground (up to {sliding['peak_slide_m_s']:.1f} m/s at touchdown), "
+            "and the contact dissipates "
+            f"{sliding['friction_work_j_per_kg'] + sliding['damping_work_j_per_kg']:.1f} J/kg "
+            "per stride (friction and damping): the smooth contact lets a heel skid and stamp, "
+            "which brakes at no muscular cost, so the peak braking force and the eccentric "
+            "muscle work (downhill above all) are partly the contact model's"
         )
     touched = bounds_touched(q)
     provenance: dict[str, Any] = {
