@@ -52,7 +52,7 @@ class Goals:
     #: Off by default (the shipped strides and atlas are solved without it). Measured at 3.5 m/s
     #: level, warm from the shipped stride: weight 1 brings the peak braking force from 0.56 to
     #: 0.37 BW (runners 0.3-0.5) and the braking impulse from sliding heels from 33 % to 12 %,
-    #: cost 4.85 vs 4.79 J/kg/m, cadence 146 vs 151 steps/min; weight 0.1 changes little (0.54 BW)
+    #: cost 4.85 vs 4.86 J/kg/m, cadence 146 vs 150 steps/min; weight 0.1 changes little (0.54 BW)
     friction: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
