@@ -78,3 +78,20 @@ def test_an_activity_and_pain_go_through_the_same_pipeline() -> None:
 
 def test_public_api_names_it() -> None:
     assert rm.analyze_run is analyze_run
+
+
+def test_descents_costed_by_the_engine_carry_the_contact_caveat() -> None:
+    """The shipped atlas (predictive engine): a run with descents says that their eccentric work
+    is a lower bound; a table that is not the engine's (the fixture) does not."""
+    from runmuscles.atlas import Atlas, OnDemandAtlas
+    from runmuscles.load.compute import DESCENT_CAVEAT
+    from runmuscles.load.pipeline import analyze_activity
+
+    run = hilly_run()
+    shipped = analyze_activity(run, table=OnDemandAtlas(Atlas.load(), solving="no-solve"))
+    assert shipped.terrain_distance_m.get("downhill", 0.0) > 0
+    head = DESCENT_CAVEAT.split("(")[0]
+    caveats = [w for w in shipped.warnings if w.startswith(head)]
+    assert len(caveats) == 1 and "lower bound" in caveats[0]
+    fixture = analyze_activity(run, table=FixtureTable())
+    assert not any(w.startswith(head) for w in fixture.warnings)

@@ -119,6 +119,7 @@ def predictive_solve(
         "warm_start": getattr(guess, "source", None) if guess is not None else None,
         "reserves": prov.get("reserves"),
         "stance_slip_m_s": prov.get("stance_slip_m_s"),
+        "contact_sliding": prov.get("contact_sliding"),
         "bounds_touched": prov.get("bounds_touched"),
         "strike": cycle.strike,
         "n_intervals": n_intervals,
