@@ -48,7 +48,9 @@ __all__ = ["NodeLayout", "build_node_model", "friction_power", "mirror_name"]
 Q_BOUNDS: dict[str, tuple[float, float]] = {
     "pelvis_tx": (-1.0, 5.0),
     "pelvis_ty": (0.5, 1.5),
-    "pelvis_tilt": (-45 * DEG, 30 * DEG),
+    # forward lean (negative) relative to the belt: steep climbs need it (measured: -44 deg
+    # walking at +30 %, i.e. 27 deg from the vertical); no passive moment limits the pelvis
+    "pelvis_tilt": (-70 * DEG, 30 * DEG),
     "lumbar": (-40 * DEG, 30 * DEG),
     "hip": (-65 * DEG, 120 * DEG),
     "knee": (-15 * DEG, 150 * DEG),
