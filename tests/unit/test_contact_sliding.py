@@ -10,7 +10,7 @@ import pytest
 
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.goals import Goals
-from runmuscles.ocp.node import friction_power
+from runmuscles.ocp.node import damping_power, friction_power
 from runmuscles.ocp.stride import contact_sliding
 
 RUNNER = Runner()
@@ -105,6 +105,24 @@ def test_damping_work_of_a_landing_sphere_is_the_laws() -> None:
     assert light["peak_slide_m_s"] == 0.0  # sliding, but bearing under 0.1 BW
 
 
-def test_the_friction_goal_is_off_by_default() -> None:
-    # the shipped strides and atlas are solved without it (see Goals.friction)
-    assert Goals().friction == 0.0
+def test_the_contact_goals_are_off_by_default() -> None:
+    # the shipped strides and atlas are solved without them (see Goals.friction, Goals.damping)
+    assert Goals().friction == 0.0 and Goals().damping == 0.0
+
+
+@pytest.mark.parametrize("vy", [-0.3, -0.05, 0.0, 0.2])
+def test_damping_power_is_the_laws(vy: float) -> None:
+    q = _standing_on(1.0)
+    qd = np.zeros(len(DOFS))
+    qd[TY] = vy
+    elastic = RUNNER.with_contact(dissipation=0.0).contact_forces(q, qd)
+    fe = sum(float(f[1]) for f in elastic.values())
+    c = RUNNER.contact.dissipation
+    # F_n = F_elastic (1 + 1.5 c v_in), v_in = -vy: the damping part dissipates 1.5 c vy^2 F_e
+    expected = 1.5 * c * vy * vy * fe
+    p = float(damping_power(RUNNER, q, qd))
+    # rel 1e-3: this project's tolerance for the smooth max of the damping factor
+    assert p == pytest.approx(expected, rel=1e-3, abs=1e-6)
+    qs, qds = ca.SX.sym("q", len(DOFS)), ca.SX.sym("qd", len(DOFS))
+    f = ca.Function("p", [qs, qds], [damping_power(RUNNER, qs, qds)])
+    assert float(f(q, qd)) == pytest.approx(p, rel=1e-12, abs=1e-12)

@@ -9,7 +9,8 @@ divided by the distance, so faster or slower strides are compared fairly):
                       + w_acceleration * mean_j (qdd_j / s_j)^2    (small regularisation)
                       + w_tendon_rate * mean_k (dFt_k / 10)^2
                       + w_passive * mean_j (tau_pass_j / (0.1 m g))^2
-                      + w_friction * sum_s (-F_t,s v_s) / m ) dt     (off by default)
+                      + w_friction * sum_s (-F_t,s v_s) / m            (off by default)
+                      + w_damping * sum_s (-F_damping,s v_y,s) / m ) dt  (off by default)
 
 Choice and sources: Falisse et al. 2019 (J R Soc Interface 16:20190402) combine the metabolic energy
 rate with squared activations, joint accelerations and passive torques, weighted and normalised per
@@ -54,6 +55,12 @@ class Goals:
     #: 0.37 BW (runners 0.3-0.5) and the braking impulse from sliding heels from 33 % to 12 %,
     #: cost 4.85 vs 4.86 J/kg/m, cadence 146 vs 150 steps/min; weight 0.1 changes little (0.54 BW)
     friction: float = 0.0
+    #: power dissipated by the contact's normal damping, W/kg
+    #: (:func:`runmuscles.ocp.node.damping_power`). Off by default. Charged together with
+    #: ``friction`` (both 1), measured warm from the shipped strides: 3.5 m/s level braking
+    #: 0.46 BW, eccentric muscle work +22 %, cadence 142; walking 1.8 m/s at -10 % no longer
+    #: skates (loaded slip 0.07 m/s) nor stamps (2.4 BW); friction alone made it stamp (4.3 BW)
+    damping: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -38,7 +38,7 @@ from runmuscles.ocp.goals import Goals
 from runmuscles.ocp.transcription import NodeModel
 from runmuscles.units import DEG, G
 
-__all__ = ["NodeLayout", "build_node_model", "friction_power", "mirror_name"]
+__all__ = ["NodeLayout", "build_node_model", "damping_power", "friction_power", "mirror_name"]
 
 #: Bounds of the coordinates (rad or m): numerical safety limits, wider than the range of motion
 #: the passive joint moments allow (Anderson 1999 / Falisse 2019 double exponentials, e.g. 69 N m
@@ -69,6 +69,19 @@ def friction_power(runner: Runner, q: Any, qd: Any) -> Any:
     total: Any = 0.0
     for name in runner.contact_points:
         total = total - forces[name][0] * vel[name][0]
+    return total
+
+
+def damping_power(runner: Runner, q: Any, qd: Any) -> Any:
+    """Power the Hunt-Crossley damping of the contact's normal force dissipates, W: sum over
+    spheres of ``-(F_n - F_n,elastic) v_y`` (the normal force less its undamped part). NumPy or
+    CasADi."""
+    forces = runner.contact_forces(q, qd)
+    elastic = runner.with_contact(dissipation=0.0).contact_forces(q, qd)
+    vel = runner.skeleton.point_velocities(q, qd, runner.contact_points)
+    total: Any = 0.0
+    for name in runner.contact_points:
+        total = total - (forces[name][1] - elastic[name][1]) * vel[name][1]
     return total
 
 
@@ -249,8 +262,10 @@ def build_node_model(
     rotational = [all_dofs.index(d) for d in dofs if not d.startswith("pelvis")]
     passive_solved = ca.vertcat(*[passive_all[i] for i in rotational]) / (0.1 * weight)
     friction = friction_power(runner, q_all, qd_all) / mass if goals.friction else 0.0
+    damping = damping_power(runner, q_all, qd_all) / mass if goals.damping else 0.0
     cost = (
         goals.friction * friction
+        + goals.damping * damping
         + goals.metabolic * ca.sum1(edot_v) / mass
         + goals.activation * ca.sum1(a**goals.activation_exponent) / nm
         + goals.reserve * ca.sumsqr(res) / max(nr, 1)

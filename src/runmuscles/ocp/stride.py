@@ -23,7 +23,7 @@ from runmuscles.conventions import PRESCRIBED_DOFS
 from runmuscles.cycle import GaitCycle
 from runmuscles.model.prescribed import prescribed_motion
 from runmuscles.model.runner import Runner
-from runmuscles.ocp.node import mirror_name
+from runmuscles.ocp.node import damping_power, friction_power, mirror_name
 from runmuscles.ocp.static import static_optimisation
 
 __all__ = ["cycle_from_solution", "full_stride", "joint_loads", "reserve_shares"]
@@ -281,26 +281,25 @@ def contact_sliding(
     w = np.zeros(len(time))  # trapezoidal weights of the time integrals
     w[:-1] += 0.5 * dt
     w[1:] += 0.5 * dt
-    elastic = runner.with_contact(dissipation=0.0).contact_forces(qa, qda)
-    brake = slide = work = damping = peak = 0.0
+    brake = slide = peak = 0.0
     for name in runner.contact_points:
         fx = np.asarray(forces[name][0], float)
         fy = np.asarray(forces[name][1], float)
         vx = np.asarray(vel[name][0], float)
-        damping -= float(np.sum((fy - np.asarray(elastic[name][1], float)) * vel[name][1] * w))
         back = np.maximum(-fx, 0.0) * w
         brake += float(back.sum())
         sliding = np.abs(vx) > vt
         slide += float(back[sliding].sum())
-        work += float(np.sum(np.maximum(-fx * vx, 0.0) * w))
         bearing = sliding & (fy > SLIDE_LOAD_BW * runner.weight)
         if bearing.any():
             peak = max(peak, float(np.abs(vx[bearing]).max()))
     return {
         "sliding_braking_share": slide / brake if brake > 0 else 0.0,
         "peak_slide_m_s": peak,
-        "friction_work_j_per_kg": work / runner.total_mass,
-        "damping_work_j_per_kg": damping / runner.total_mass,
+        "friction_work_j_per_kg": float(np.sum(friction_power(runner, qa, qda) * w))
+        / runner.total_mass,
+        "damping_work_j_per_kg": float(np.sum(damping_power(runner, qa, qda) * w))
+        / runner.total_mass,
     }
 
 
