@@ -19,7 +19,7 @@ build``):
 * **Failures.** A failed or refused condition is retried once from another solved neighbour (or
   cold when it has no other); if that fails too it is recorded with its status and why, and the
   atlas lists it as a missing cell. A re-run of the same problem tries it again only from a
-  neighbour solved since (``retry_failed=True``, CLI ``--retry-failed``: from any).
+  neighbour it was not tried from (``retry_failed=True``, CLI ``--retry-failed``: from any).
 * **Strides.** With ``strides=FOLDER`` the solved strides of a subset of cells
   (``stride_cells``) are written there as a :class:`~runmuscles.prediction.StrideStore`, so
   that ``predict`` and on-demand solving start near them.
@@ -358,7 +358,7 @@ def build_atlas(
     this many seconds, finish those in flight and write the atlas with the rest marked "not
     attempted" (re-running the same command continues from the saved parts). A condition that
     a previous run of the same problem (:func:`problem_key`) failed or refused is tried again
-    only from a neighbour solved since (the same start would fail the same way), unless
+    only from a neighbour it was not tried from (the same start would fail the same way), unless
     ``retry_failed``. Returns a :class:`BuildReport`.
     """
     from runmuscles.atlas.grid import shipped_grid
@@ -396,7 +396,7 @@ def build_atlas(
     failed: set[Node] = set()
     key = problem_key(solve, grid)
     # conditions a previous run of this same problem already failed: their attempts count, so
-    # they are tried again only from a neighbour solved since (never from the same start twice)
+    # they are tried again only from a neighbour not tried before (never the same start twice)
     prior: set[Node] = set()
     if not retry_failed:
         by_key = {grid.condition(n).key: n for n in nodes}
@@ -406,13 +406,10 @@ def build_atlas(
             old = store.load_failed(grid.condition(n))
             if not old or old.get("problem_key") != key:
                 continue
-            srcs = [None if s is None else by_key.get(str(s)) for s in old.get("sources", [])]
-            if any(
-                s is None and old_s is not None
-                for s, old_s in zip(srcs, old.get("sources", []), strict=True)
-            ):
+            sources = [None if s is None else str(s) for s in old.get("sources", [])]
+            if any(s is not None and s not in by_key for s in sources):
                 continue  # a source outside this grid: try again
-            tried[n] = srcs
+            tried[n] = [None if s is None else by_key[s] for s in sources]
             extra = {k: v for k, v in old.items() if k not in ("status", "message")}
             errors[n] = (str(old.get("status")), str(old.get("message")), extra)
             prior.add(n)

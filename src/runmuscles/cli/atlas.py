@@ -205,7 +205,7 @@ def atlas() -> None:
     "--retry-failed",
     is_flag=True,
     help="Try again, from any solved neighbour, the conditions a previous run of the same "
-    "model failed or refused (by default only a neighbour solved since is tried).",
+    "model failed or refused (by default only a neighbour not tried before is).",
 )
 @json_option
 def build(

@@ -458,9 +458,8 @@ def of_run(
     t_dist = _by_terrain(terrain, dist[idx])
     t_time = _by_terrain(terrain, dur[idx])
     prov = getattr(table, "provenance", None)
-    if t_dist.get("downhill", 0.0) > 0 and "predictive_solve" in str(
-        (prov or {}).get("solve_fn", "") if isinstance(prov, Mapping) else ""
-    ):
+    engine = isinstance(prov, Mapping) and "predictive_solve" in str(prov.get("solve_fn", ""))
+    if engine and t_dist.get("downhill", 0.0) > 0:
         warn.append(DESCENT_CAVEAT.format(km=_fmt_km(t_dist["downhill"])))
     t_dist["excluded"] = float(dist[~computed].sum())
     t_time["excluded"] = float(dur[~computed].sum())

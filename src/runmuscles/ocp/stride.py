@@ -277,28 +277,25 @@ def contact_sliding(
     forces = runner.contact_forces(qa, qda)
     vel = runner.skeleton.point_velocities(qa, qda, runner.contact_points)
     vt = runner.contact.transition_velocity
-    dt = np.diff(np.asarray(time, float))
-    w = np.zeros(len(time))  # trapezoidal weights of the time integrals
-    w[:-1] += 0.5 * dt
-    w[1:] += 0.5 * dt
+    time = np.asarray(time, float)
     brake = slide = peak = 0.0
     for name in runner.contact_points:
         fx = np.asarray(forces[name][0], float)
         fy = np.asarray(forces[name][1], float)
         vx = np.asarray(vel[name][0], float)
-        back = np.maximum(-fx, 0.0) * w
-        brake += float(back.sum())
+        back = np.maximum(-fx, 0.0)
         sliding = np.abs(vx) > vt
-        slide += float(back[sliding].sum())
+        brake += float(np.trapezoid(back, time))
+        slide += float(np.trapezoid(np.where(sliding, back, 0.0), time))
         bearing = sliding & (fy > SLIDE_LOAD_BW * runner.weight)
         if bearing.any():
             peak = max(peak, float(np.abs(vx[bearing]).max()))
     return {
         "sliding_braking_share": slide / brake if brake > 0 else 0.0,
         "peak_slide_m_s": peak,
-        "friction_work_j_per_kg": float(np.sum(friction_power(runner, qa, qda) * w))
+        "friction_work_j_per_kg": float(np.trapezoid(friction_power(runner, qa, qda), time))
         / runner.total_mass,
-        "damping_work_j_per_kg": float(np.sum(damping_power(runner, qa, qda) * w))
+        "damping_work_j_per_kg": float(np.trapezoid(damping_power(runner, qa, qda), time))
         / runner.total_mass,
     }
 
