@@ -433,3 +433,33 @@ def test_a_time_limit_writes_what_is_solved_and_the_rerun_finishes(
     rep2 = build_atlas(GRID, executor=InProcess(), output=out, solve=standin_solve)
     assert len(rep2.reused) == len(rep.solved) and not rep2.not_attempted
     _assert_same(serial, Atlas.load(out))
+
+
+def test_a_changed_problem_resolves_every_part_from_its_own_previous_solution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "a.nc"
+    build_atlas(GRID, executor=InProcess(), output=out, solve=standin_solve)
+    seen: list[tuple[tuple[float, float], object]] = []
+
+    @functools.wraps(standin_solve)  # the same solver id: the parts folder stays this build's
+    def recording(cond, guess=None):  # type: ignore[no-untyped-def]
+        seen.append(((cond.speed, cond.grade), guess))
+        return standin_solve(cond, guess)
+
+    import runmuscles.atlas.build as build_mod
+
+    # the same solve under another problem key: what a change of goals or bounds looks like
+    monkeypatch.setattr(build_mod, "problem_key", lambda solve_fn, grid: "another-problem")
+    rep = build_atlas(GRID, executor=InProcess(), output=out, solve=recording)
+    assert rep.reused == [] and len(rep.solved) == 9
+    assert len(seen) == 9  # each condition once, and none cold
+    for (v, g), guess in seen:
+        assert guess is not None and (guess["speed"], guess["grade"]) == (v, g)
+    atlas = Atlas.load(out)
+    np.testing.assert_array_equal(atlas.ds["warm_start_speed"].values[:, 0], atlas.speeds)
+    assert (atlas.ds["attempts"].values == 1).all()
+    # the same problem again: every part reused, nothing solved
+    seen.clear()
+    rep = build_atlas(GRID, executor=InProcess(), output=out, solve=recording)
+    assert len(rep.reused) == 9 and seen == []

@@ -105,9 +105,29 @@ def test_damping_work_of_a_landing_sphere_is_the_laws() -> None:
     assert light["peak_slide_m_s"] == 0.0  # sliding, but bearing under 0.1 BW
 
 
-def test_the_contact_goals_are_off_by_default() -> None:
-    # the shipped strides and atlas are solved without them (see Goals.friction, Goals.damping)
-    assert Goals().friction == 0.0 and Goals().damping == 0.0
+def test_the_default_objective_charges_the_contacts_dissipation_exactly() -> None:
+    from runmuscles.ocp.node import build_node_model
+
+    on, _ = build_node_model(RUNNER, Goals())
+    off, _ = build_node_model(RUNNER, Goals(friction=0.0, damping=0.0))
+    rng = np.random.default_rng(3)
+    x = np.zeros(len(on.states))
+    u = rng.uniform(0.05, 0.3, len(on.controls))
+    # upright with one sphere per foot loaded, sinking and sliding forward: both terms act
+    x[on.states.index("q:pelvis_ty")] = _standing_on(1.0)[TY]
+    x[on.states.index("qd:pelvis_tx")] = 0.5
+    x[on.states.index("qd:pelvis_ty")] = -0.2
+    p, t = np.array([3.5, 0.0]), np.array([0.0, 0.7])
+    outs = on.f_out(x, u, p, t)
+    qa = np.asarray(outs[on.output_names.index("q_all")]).ravel()
+    qda = np.asarray(outs[on.output_names.index("qd_all")]).ravel()
+    extra = float(on.f_cost(x, u, p, t) - off.f_cost(x, u, p, t))
+    expected = (
+        float(friction_power(RUNNER, qa, qda)) + float(damping_power(RUNNER, qa, qda))
+    ) / RUNNER.total_mass
+    assert Goals().friction == 1.0 and Goals().damping == 1.0
+    assert expected > 0.0
+    assert extra == pytest.approx(expected, rel=1e-9)
 
 
 @pytest.mark.parametrize("vy", [-0.3, -0.05, 0.0, 0.2])

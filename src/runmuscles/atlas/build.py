@@ -14,6 +14,10 @@ build``):
 * **Resumable.** Each finished condition is written at once as a part file
   (:mod:`runmuscles.atlas.parts`); a re-run reuses them and solves only the rest. A killed local
   worker breaks the pool: it is restarted and the conditions in flight are resubmitted.
+* **Rebuilt after a model change.** A part is reused only for the problem it was solved for
+  (:func:`problem_key`: goals, bounds, runner parameters, realism gate). After a change, the same
+  command solves every condition again, each first from its own previous solution (nearer than
+  any neighbour), then by continuation as above.
 * **Realism gate.** A converged stride that fails :func:`~runmuscles.atlas.realism.check_realism`
   (reserves, foot slip, bounds) is refused like a failed solve.
 * **Failures.** A failed or refused condition is retried once from another solved neighbour (or
@@ -356,7 +360,10 @@ def build_atlas(
     :class:`BuildStatus` after every event; ``strides``: a folder for the solved strides of
     ``stride_cells`` (:func:`stride_subset`); ``time_limit_s``: submit no new condition after
     this many seconds, finish those in flight and write the atlas with the rest marked "not
-    attempted" (re-running the same command continues from the saved parts). A condition that
+    attempted" (re-running the same command continues from the saved parts). A saved part is
+    reused only when it was solved for the same problem (:func:`problem_key`); a part of another
+    problem (the goals, bounds or runner parameters changed since) is solved again, first from
+    its own previous solution. A condition that
     a previous run of the same problem (:func:`problem_key`) failed or refused is tried again
     only from a neighbour it was not tried from (the same start would fail the same way), unless
     ``retry_failed``. Returns a :class:`BuildReport`.
@@ -386,15 +393,22 @@ def build_atlas(
     nodes = sorted(grid.nodes(), key=rank.__getitem__)
     guesses: dict[Node, Any] = {}
     info: dict[Node, dict[str, Any]] = {}
+    key = problem_key(solve, grid)
+    # a part solved for another problem (changed goals, bounds or parameters) is not this
+    # problem's answer, but its solution is the best start for the same condition
+    previous: dict[Node, Any] = {}
     for n in nodes:
         part = store.load_done(grid.condition(n))
-        if part is not None:
+        if part is None:
+            continue
+        if part["info"].get("problem_key") == key:
             guesses[n], info[n] = part["guess"], part["info"]
             report.reused.append(grid.condition(n).key)
+        else:
+            previous[n] = part["guess"]
     tried: dict[Node, list[Node | None]] = {n: [] for n in nodes}
     errors: dict[Node, tuple[str, str, dict[str, Any]]] = {}
     failed: set[Node] = set()
-    key = problem_key(solve, grid)
     # conditions a previous run of this same problem already failed: their attempts count, so
     # they are tried again only from a neighbour not tried before (never the same start twice)
     prior: set[Node] = set()
@@ -464,6 +478,8 @@ def build_atlas(
             return None
         todo = pending()
         for n in todo:
+            if n in previous and n not in tried[n]:
+                return n, n  # from its own solution of the previous problem
             if n in seeds and not tried[n]:
                 return n, None  # a seed of a gait: cold
             src = source_for(n)
@@ -521,7 +537,7 @@ def build_atlas(
                         break
                     n, src = task
                     tried[n].append(src)
-                    guess = None if src is None else guesses[src]
+                    guess = None if src is None else previous[n] if src == n else guesses[src]
                     try:
                         fut = impl.submit(_run_one, solve, grid.condition(n), guess)
                     except cf.process.BrokenProcessPool:
@@ -546,6 +562,7 @@ def build_atlas(
                     except Exception as exc:  # e.g. Dask's KilledWorker
                         ok, value, wall = False, (type(exc).__name__, str(exc), {}), 0.0
                     meta = {
+                        "problem_key": key,
                         "attempts": len(tried[n]),
                         "build_wall_time_s": wall,
                         "warm_start_from": None

@@ -9,8 +9,8 @@ divided by the distance, so faster or slower strides are compared fairly):
                       + w_acceleration * mean_j (qdd_j / s_j)^2    (small regularisation)
                       + w_tendon_rate * mean_k (dFt_k / 10)^2
                       + w_passive * mean_j (tau_pass_j / (0.1 m g))^2
-                      + w_friction * sum_s (-F_t,s v_s) / m            (off by default)
-                      + w_damping * sum_s (-F_damping,s v_y,s) / m ) dt  (off by default)
+                      + w_friction * sum_s (-F_t,s v_s) / m       (contact friction power)
+                      + w_damping * sum_s (-F_damping,s v_y,s) / m ) dt  (contact damping power)
 
 Choice and sources: Falisse et al. 2019 (J R Soc Interface 16:20190402) combine the metabolic energy
 rate with squared activations, joint accelerations and passive torques, weighted and normalised per
@@ -49,18 +49,21 @@ class Goals:
     #: optimiser hangs the trunk and pelvis on the ligament springs (measured: lumbar at its
     #: flexion limit, pelvis tilted 21 deg back in walking), as Falisse et al. 2019 also found
     passive: float = 1.0
-    #: power dissipated by the contact friction, W/kg (:func:`runmuscles.ocp.node.friction_power`).
-    #: Off by default (the shipped strides and atlas are solved without it). Measured at 3.5 m/s
-    #: level, warm from the shipped stride: weight 1 brings the peak braking force from 0.56 to
-    #: 0.37 BW (runners 0.3-0.5) and the braking impulse from sliding heels from 33 % to 12 %,
-    #: cost 4.85 vs 4.86 J/kg/m, cadence 146 vs 150 steps/min; weight 0.1 changes little (0.54 BW)
-    friction: float = 0.0
-    #: power dissipated by the contact's normal damping, W/kg
-    #: (:func:`runmuscles.ocp.node.damping_power`). Off by default. Charged together with
-    #: ``friction`` (both 1), measured warm from the shipped strides: 3.5 m/s level braking
-    #: 0.46 BW, eccentric muscle work +22 %, cadence 142; walking 1.8 m/s at -10 % no longer
-    #: skates (loaded slip 0.07 m/s) nor stamps (2.4 BW); friction alone made it stamp (4.3 BW)
-    damping: float = 0.0
+    #: power dissipated by the contact friction, W/kg (:func:`runmuscles.ocp.node.friction_power`),
+    #: and by the Hunt-Crossley damping of the contact's normal force
+    #: (:func:`runmuscles.ocp.node.damping_power`). Without them the smooth contact brakes for
+    #: free: in the strides solved without them a third of the braking impulse at 3.5 m/s came
+    #: from heels skidding at up to 2 m/s, and at 3.0 m/s -20 % the contact dissipated 3.5 J/kg
+    #: per stride against 1.4 J/kg of eccentric muscle work. Real feet do not skid, and shoe and
+    #: heel pad return most of their compression energy, so this project charges both (its
+    #: choice: weight 1, ten times the metabolic weight per W/kg; 0.1 changed little). Measured
+    #: warm from the strides solved without them: 3.5 m/s level peak braking 0.56 -> 0.46 BW
+    #: (runners 0.3-0.5), sliding share of braking 33 -> 11 %, eccentric muscle work +22 %,
+    #: cadence 150 -> 142 steps/min; walking 1.8 m/s -10 % neither skates (loaded slip
+    #: 0.07 m/s) nor stamps (2.4 BW). Friction alone made that walk stamp (4.3 BW): every
+    #: contact dissipation has to be charged, not one of them.
+    friction: float = 1.0
+    damping: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
