@@ -95,3 +95,25 @@ def test_descents_costed_by_the_engine_carry_the_contact_caveat() -> None:
     assert len(caveats) == 1 and "lower bound" in caveats[0]
     fixture = analyze_activity(run, table=FixtureTable())
     assert not any(w.startswith(head) for w in fixture.warnings)
+
+
+@pytest.mark.parametrize(
+    ("per_kg", "expect"),
+    [(0.0, None), (None, "not recorded"), (100.0, "the contact absorbs")],
+)
+def test_the_descent_caveat_follows_the_cells_contact_record(
+    monkeypatch: pytest.MonkeyPatch, per_kg: float | None, expect: str | None
+) -> None:
+    """No caveat where the cells record a contact that absorbs nothing; the old figures where
+    they record nothing; the measured share where the contact absorbs much."""
+    import runmuscles.load.compute as compute
+    from runmuscles.atlas import Atlas, OnDemandAtlas
+    from runmuscles.load.pipeline import analyze_activity
+
+    monkeypatch.setattr(compute, "_contact_j_per_kg", lambda *a: per_kg)
+    out = analyze_activity(hilly_run(), table=OnDemandAtlas(Atlas.load(), solving="no-solve"))
+    caveats = [w for w in out.warnings if w.startswith("descents (")]
+    if expect is None:
+        assert caveats == []
+    else:
+        assert len(caveats) == 1 and expect in caveats[0]
