@@ -120,8 +120,8 @@ def test_published_ranges_level_3_5(cycle: GaitCycle) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap: cadence about 150 steps/min at 3.5 m/s, at the bottom of the band "
-    "published for 3.0 m/s (cadence rises with speed)",
+    reason="known gap: cadence about 142 steps/min at 3.5 m/s, below the band published for "
+    "3.0 m/s (cadence rises with speed)",
 )
 def test_cadence_in_published_band(cycle: GaitCycle) -> None:
     # Lieberman 2015: 150-185 steps/min around 3 m/s, about 170 optimal; at 3.5 m/s runners
@@ -143,16 +143,20 @@ def test_cost_of_transport_in_published_band(cycle: GaitCycle) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap: swing knee flexion about 83 deg and braking about 0.56 BW "
-    "(runners: 90-120 deg, 0.3-0.5 BW); a third of the braking impulse is heels skidding at "
-    "touchdown (provenance contact_sliding; Goals(friction=1) gave 0.37 BW)",
+    reason="known gap: swing knee flexion about 86 deg at 3.5 m/s (runners: 90-120 deg)",
 )
-def test_swing_knee_and_braking_in_published_bands(cycle: GaitCycle) -> None:
-    s = cycle.summary()
+def test_swing_knee_in_published_band(cycle: GaitCycle) -> None:
     # Novacheck 1998; Fukuchi et al. 2017 (100 deg at 3.5 m/s)
-    assert 90 <= s["peak_knee_flexion_swing_deg"] <= 120
-    # Hamner et al. 2010 data (0.37-0.43 BW at 3.96 m/s)
-    assert 0.3 <= s["peak_braking_grf_bw"] <= 0.5
+    assert 90 <= cycle.summary()["peak_knee_flexion_swing_deg"] <= 120
+
+
+def test_braking_in_published_band_and_not_done_by_skidding_heels(cycle: GaitCycle) -> None:
+    # Hamner et al. 2010 data (0.37-0.43 BW at 3.96 m/s); the band 0.3-0.5 is this project's
+    assert 0.3 <= cycle.summary()["peak_braking_grf_bw"] <= 0.5
+    # strides solved without charging the contact's dissipation took a third of the braking
+    # impulse from heels skidding faster than the friction law's transition velocity; the 20 %
+    # limit is this project's (the stride's own warning threshold)
+    assert cycle.provenance["contact_sliding"]["sliding_braking_share"] <= 0.2
 
 
 @pytest.mark.xfail(
