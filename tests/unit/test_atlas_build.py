@@ -463,3 +463,21 @@ def test_a_changed_problem_resolves_every_part_from_its_own_previous_solution(
     seen.clear()
     rep = build_atlas(GRID, executor=InProcess(), output=out, solve=recording)
     assert len(rep.reused) == 9 and seen == []
+
+
+def test_another_problems_failure_is_not_reported_as_this_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "a.nc"
+    bad = functools.partial(standin_solve, fail=frozenset({(4.0, 0.05)}))
+    build_atlas(GRID, executor=InProcess(), output=out, solve=bad)
+    assert Atlas.load(out).missing("run")[0]["status"] != "not_attempted"
+    import runmuscles.atlas.build as build_mod
+
+    # a changed model, stopped before it reached that condition: not attempted, not "failed"
+    monkeypatch.setattr(build_mod, "problem_key", lambda solve_fn, grid: "another-problem")
+    slow = functools.partial(bad, delay=0.3)  # one condition re-solved, then out of time
+    rep = build_atlas(GRID, executor=InProcess(), output=out, solve=slow, time_limit_s=0.1)
+    assert len(rep.solved) == 1
+    missing = [m for m in Atlas.load(out).missing("run") if m["speed"] == 4.0]
+    assert rep.not_attempted and all(m["status"] == "not_attempted" for m in missing), missing

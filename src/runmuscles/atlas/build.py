@@ -633,6 +633,8 @@ def build_atlas(
             }
         else:
             old = store.load_failed(grid.condition(n))
+            if old is not None and old.get("problem_key") != key:
+                old = None  # another problem's failure says nothing about this one
             why = ""
             if old is None:
                 report.not_attempted.append(grid.condition(n).key)
