@@ -194,7 +194,9 @@ def test_report_stride_section_and_the_last_four_weeks(browser: Any, tmp_path: P
         assert "8 runs from" in text and "km a week" in text
         load = httpx.get(f"{srv.url}/api/runs/{ids[-1]}").json()["load"]
         resolved = {m["group"] for m in load["muscles"] if m.get("resolved", True)}
-        assert {"quadriceps", "calves"} <= resolved and len(resolved) < 12  # arms: not resolved
+        # arms: not resolved; the quadriceps are not either where the vasti reach their
+        # activation bound (fast or steep cells of the shipped atlas), so only the calves are sure
+        assert "calves" in resolved and len(resolved) < 12
         rows = compare.locator("#compare-table tr[data-group]")
         assert set(rows.evaluate_all("els => els.map(e => e.dataset.group)")) == resolved
         assert compare.locator("#compare-findings li").count() >= 1
