@@ -8,6 +8,8 @@ naming the condition, the IPOPT status and what to try.
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -263,6 +265,35 @@ def build_solver(
     return solver, cb
 
 
+#: glibc ``mallopt`` settings (parameter number, value) applied once before the first solve:
+#: MUMPS allocates and frees its factorisation workspace at every IPOPT iteration, and glibc's
+#: defaults hand blocks of that size back to the kernel each time (``mmap``/``munmap``, then page
+#: faults to touch them again). M_TRIM_THRESHOLD (-1): keep up to 512 MiB freed at the top of the
+#: heap; M_TOP_PAD (-2): grow the heap 64 MiB at a time; M_MMAP_MAX (-4) = 0: large blocks come
+#: from the heap too (glibc caps M_MMAP_THRESHOLD at 32 MiB, which was measured not to be enough).
+#: Measured on a warm 3.75 m/s solve, 319 iterations, one thread, quiet 2-core machine: the
+#: primal-dual solves took 36.1 s wall (5.9 s of it in the kernel) with glibc's defaults and
+#: 24.8 s (0.06 s in the kernel) with freed memory kept; the iterates are the same.
+MALLOC_SETTINGS = ((-1, 512 << 20), (-2, 64 << 20), (-4, 0))
+_MALLOC_TUNED: list[bool] = []
+
+
+def keep_freed_memory() -> bool:
+    """Apply :data:`MALLOC_SETTINGS` once (Linux with glibc; elsewhere nothing). True when they
+    were all accepted."""
+    if _MALLOC_TUNED:
+        return _MALLOC_TUNED[0]
+    ok = False
+    if sys.platform.startswith("linux"):
+        try:
+            mallopt = ctypes.CDLL("libc.so.6").mallopt
+            ok = all(mallopt(ctypes.c_int(k), ctypes.c_int(v)) == 1 for k, v in MALLOC_SETTINGS)
+        except (OSError, AttributeError):  # not glibc (e.g. musl): leave the allocator alone
+            ok = False
+    _MALLOC_TUNED.append(ok)
+    return ok
+
+
 def solve_nlp(
     tr: Transcription,
     z0: np.ndarray,
@@ -275,6 +306,7 @@ def solve_nlp(
 ) -> SolveResult:
     """Solve ``tr`` from the scaled initial point ``z0`` at ``params = (speed, grade)``."""
     options = options or SolverOptions()
+    keep_freed_memory()
     solver, _cb = build_solver(tr, options, progress, lam_g0 is not None)
     args: dict[str, Any] = {
         "x0": z0,
