@@ -1,6 +1,6 @@
-"""Contact sliding diagnostics and the (optional) friction goal, checked on analytic cases: a body
-standing on one loaded sphere and moved at a constant speed, where the smooth Coulomb-viscous law
-gives the friction force and its power in closed form."""
+"""Contact sliding diagnostics and the contact goals (friction and damping, on by default),
+checked on analytic cases: a body standing on one loaded sphere and moved at a constant speed,
+where the smooth Coulomb-viscous law gives the friction force and its power in closed form."""
 
 from __future__ import annotations
 

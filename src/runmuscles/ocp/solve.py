@@ -9,6 +9,7 @@ naming the condition, the IPOPT status and what to try.
 from __future__ import annotations
 
 import ctypes
+import functools
 import sys
 import time
 from collections.abc import Callable
@@ -275,23 +276,19 @@ def build_solver(
 #: primal-dual solves took 36.1 s wall (5.9 s of it in the kernel) with glibc's defaults and
 #: 24.8 s (0.06 s in the kernel) with freed memory kept; the iterates are the same.
 MALLOC_SETTINGS = ((-1, 512 << 20), (-2, 64 << 20), (-4, 0))
-_MALLOC_TUNED: list[bool] = []
 
 
+@functools.cache
 def keep_freed_memory() -> bool:
     """Apply :data:`MALLOC_SETTINGS` once (Linux with glibc; elsewhere nothing). True when they
     were all accepted."""
-    if _MALLOC_TUNED:
-        return _MALLOC_TUNED[0]
-    ok = False
-    if sys.platform.startswith("linux"):
-        try:
-            mallopt = ctypes.CDLL("libc.so.6").mallopt
-            ok = all(mallopt(ctypes.c_int(k), ctypes.c_int(v)) == 1 for k, v in MALLOC_SETTINGS)
-        except (OSError, AttributeError):  # not glibc (e.g. musl): leave the allocator alone
-            ok = False
-    _MALLOC_TUNED.append(ok)
-    return ok
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (e.g. musl): leave the allocator alone
+        return False
+    return all(mallopt(ctypes.c_int(k), ctypes.c_int(v)) == 1 for k, v in MALLOC_SETTINGS)
 
 
 def solve_nlp(
