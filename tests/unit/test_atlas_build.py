@@ -481,3 +481,25 @@ def test_another_problems_failure_is_not_reported_as_this_ones(
     assert len(rep.solved) == 1
     missing = [m for m in Atlas.load(out).missing("run") if m["speed"] == 4.0]
     assert rep.not_attempted and all(m["status"] == "not_attempted" for m in missing), missing
+
+
+def test_the_problem_key_follows_everything_that_shapes_the_predicted_stride(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a change of the metabolic model's smoothing or of a coordinate bound is another problem:
+    # a build must not reuse the strides solved before it (the stale-results bug)
+    import runmuscles.atlas.build as build_mod
+    from runmuscles.atlas.solvers import predictive_solve
+    from runmuscles.model import metabolics
+    from runmuscles.ocp import node
+
+    key = build_mod.problem_key(predictive_solve, GRID)
+    assert build_mod.problem_key(predictive_solve, GRID) == key
+    smoothing = dict(metabolics.umberger_rate.__kwdefaults__ or {})
+    smoothing["activation_smoothing"] = 0.0
+    monkeypatch.setattr(metabolics.umberger_rate, "__kwdefaults__", smoothing)
+    assert build_mod.problem_key(predictive_solve, GRID) != key
+    monkeypatch.undo()
+    assert build_mod.problem_key(predictive_solve, GRID) == key
+    monkeypatch.setitem(node.Q_BOUNDS, "pelvis_tilt", (-1.2, 0.5))
+    assert build_mod.problem_key(predictive_solve, GRID) != key

@@ -651,8 +651,9 @@ def build_atlas(
 
 def problem_key(solve_fn: Any, grid: Grid) -> str:
     """What decides a condition's outcome, hashed: the solve function, the body size, the
-    realism gate and, for the predictive solve, the runner's parameters, the goals and the
-    coordinate bounds. A failure recorded under the same key would repeat from the same start."""
+    realism gate and, for the predictive solve, the runner's parameters, the goals, the
+    coordinate bounds and the metabolic model's smoothing. A failure recorded under the same
+    key would repeat from the same start."""
     import hashlib
     import json
 
@@ -664,12 +665,14 @@ def problem_key(solve_fn: Any, grid: Grid) -> str:
     fn = solve_fn.func if isinstance(solve_fn, functools.partial) else solve_fn
     if fn is predictive_solve:
         from runmuscles.atlas.solvers import _runner
+        from runmuscles.model.metabolics import umberger_rate
         from runmuscles.ocp.goals import Goals
         from runmuscles.ocp.node import Q_BOUNDS
 
         what["runner"] = _runner(grid.mass, grid.height).fingerprint()
         what["goals"] = Goals().to_dict()
         what["bounds"] = {k: [round(b, 9) for b in v] for k, v in sorted(Q_BOUNDS.items())}
+        what["metabolics"] = umberger_rate.__kwdefaults__
     blob = json.dumps(what, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -49,8 +49,10 @@ Q_BOUNDS: dict[str, tuple[float, float]] = {
     "pelvis_tx": (-1.0, 5.0),
     "pelvis_ty": (0.5, 1.5),
     # forward lean (negative) relative to the belt: steep climbs need it (measured: -44 deg
-    # walking at +30 %, i.e. 27 deg from the vertical); no passive moment limits the pelvis
-    "pelvis_tilt": (-70 * DEG, 30 * DEG),
+    # walking at +30 %, i.e. 27 deg from the vertical); no passive moment limits the pelvis.
+    # Backward: on a -30 % slope (-16.7 deg) an upright pelvis is already +16.7 deg from the
+    # belt's normal; at +30 deg the 2.0 and 2.5 m/s -30 % strides pressed against the bound
+    "pelvis_tilt": (-70 * DEG, 45 * DEG),
     "lumbar": (-40 * DEG, 30 * DEG),
     "hip": (-65 * DEG, 120 * DEG),
     "knee": (-15 * DEG, 150 * DEG),

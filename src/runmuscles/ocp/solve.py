@@ -56,7 +56,10 @@ class SolverOptions:
       limited-memory iterations then an exact polish took 988 / 153 s and ended higher;
     * warm starts: a small barrier parameter (1e-3) and little push from the bounds, no old
       multipliers (with them: 145-188 iterations instead of 165-180 plain);
-    * MUMPS with a METIS ordering (5.4x faster than the default ordering in a probe).
+    * MUMPS with a METIS ordering (5.4x faster than the default ordering in a probe) and no
+      permuting scaling (MUMPS's automatic choice computes a weighted matching of the KKT matrix
+      for every factorisation): measured over 15 warm neighbour solves, 0.16 instead of 0.21 s per
+      iteration.
     """
 
     max_iter: int = 3000
@@ -92,6 +95,7 @@ class SolverOptions:
             "hessian_approximation": "exact" if self.hessian == "auto" else self.hessian,
             "linear_solver": "mumps",
             "mumps_pivot_order": 5,
+            "mumps_permuting_scaling": 0,
             "max_wall_time": self.max_wall_time,
             "print_level": self.print_level,
             "sb": "yes",  # no IPOPT banner on stdout (it would break --json output)
