@@ -30,6 +30,8 @@ regenerated with (resumable: re-run the same command after an interruption; part
 ``Atlas.load()`` reads the file named by ``$RUNMUSCLES_ATLAS`` instead when that variable is set.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from runmuscles.atlas.build import (
     BuildReport,
     BuildStatus,
@@ -40,10 +42,23 @@ from runmuscles.atlas.build import (
 )
 from runmuscles.atlas.content import Record, record_from_cycle
 from runmuscles.atlas.grid import Condition, GaitGrid, Grid, parse_axis, shipped_grid
-from runmuscles.atlas.harness import interpolation_error
 from runmuscles.atlas.ondemand import OnDemandAtlas, on_demand_atlas
 from runmuscles.atlas.solvers import Outcome, predictive_solve, standin_solve
 from runmuscles.atlas.table import SCALING_LAW, Atlas, LegacyAtlas
+
+if TYPE_CHECKING:
+    from runmuscles.atlas.harness import interpolation_error
+
+
+def __getattr__(name: str) -> Any:
+    # the harness is imported on first use, so that ``python -m runmuscles.atlas.harness`` runs
+    # the module once, as __main__, instead of finding it already imported (a RuntimeWarning)
+    if name == "interpolation_error":
+        from runmuscles.atlas.harness import interpolation_error
+
+        return interpolation_error
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SCALING_LAW",
