@@ -57,7 +57,8 @@ class Engine:
     name: str
     activation_smoothing: float
     extra: dict[str, Any]
-    steps: list[tuple[str, int, float]] = field(default_factory=list)
+    #: (iterations, seconds) of each neighbour step
+    steps: list[tuple[int, float]] = field(default_factory=list)
 
     def use(self) -> None:
         """Make the model and solver this engine's (the transcriptions are rebuilt)."""
@@ -91,16 +92,15 @@ def run(engine: Engine, runner: Runner, start: Any) -> None:
         guess = base
         for target in chain:
             guess = _step(engine, runner, target, guess)
-            engine.steps.append((f"{target}", guess.iterations, guess.wall_time_s))
+            engine.steps.append((guess.iterations, guess.wall_time_s))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--engines", default="current,baseline")
     args = ap.parse_args()
-    default = (metabolics.umberger_rate.__kwdefaults__ or {})["activation_smoothing"]
     engines = {
-        "current": Engine("current", default, {}),
+        "current": Engine("current", metabolics.ACTIVATION_SMOOTHING, {}),
         "baseline": Engine("baseline", 0.0, {"mumps_permuting_scaling": 7}),
     }
     chosen = [engines[n] for n in args.engines.split(",")]
@@ -119,8 +119,8 @@ def main() -> None:
         run(engine, runner, start)
     summary = {}
     for e in chosen:
-        its = [s[1] for s in e.steps]
-        secs = [s[2] for s in e.steps]
+        its = [s[0] for s in e.steps]
+        secs = [s[1] for s in e.steps]
         summary[e.name] = (statistics.median(its), sum(its), sum(secs) / max(sum(its), 1))
         print(
             f"{e.name}: neighbour steps {len(its)}, median {statistics.median(its):.0f} "
