@@ -26,6 +26,7 @@ __all__ = [
     "predictive_rows",
     "reserve_rows",
     "solve_conditions",
+    "stance_knee_rows",
     "walking_rows",
 ]
 
@@ -82,6 +83,56 @@ def reserve_rows(tag: str, data: Mapping[str, Any]) -> list[dict[str, Any]]:
                 f"<= {RESERVE_LIMIT * 100:.0f} %",
                 OURS + " (muscles, not ideal torque actuators, must carry the joint)",
                 share <= RESERVE_LIMIT,
+            )
+        )
+    return rows
+
+
+#: The measured runner of Fukuchi et al. 2017 (PeerJ 5:e3298, CC BY 4.0; runner RBDS001, 62 kg,
+#: treadmill), right leg, read from its processed file: knee flexion at first contact and its
+#: stance peak (deg), peak knee extension moment in stance (N m/kg), at 2.5 / 3.5 / 4.5 m/s.
+FUKUCHI_STANCE_KNEE: dict[float, tuple[float, float, float]] = {
+    2.5: (13.4, 42.2, 2.58),
+    3.5: (16.3, 42.2, 2.79),
+    4.5: (16.8, 43.6, 3.14),
+}
+FUKUCHI = "Fukuchi et al. 2017 PeerJ 5:e3298, runner RBDS001"
+
+
+def stance_knee_rows(tag: str, speed: float, cycle: GaitCycle) -> list[dict[str, Any]]:
+    """Stance knee flexion and extension moment vs the measured runner at the nearest of its
+    speeds (within 0.5 m/s): +-10 deg and +-35 % around it (tolerances chosen by this project)."""
+    near = min(FUKUCHI_STANCE_KNEE, key=lambda v: abs(v - speed))
+    if abs(near - speed) > 0.5:
+        return []
+    contact, peak, moment = FUKUCHI_STANCE_KNEE[near]
+    source = f"{FUKUCHI} ({near:g} m/s)"
+    rows = []
+    checks = (
+        ("knee flexion at first contact", cycle.knee_flexion_at_contact_deg, contact, "deg"),
+        ("peak knee flexion in stance", cycle.peak_knee_flexion_stance_deg, peak, "deg"),
+    )
+    for what, value, ref, unit in checks:
+        if value is not None:
+            rows.append(
+                _row(
+                    f"{tag} {what}",
+                    f"{value:.0f} {unit}",
+                    f"{ref - 10:.0f}-{ref + 10:.0f} {unit} ({ref:.0f} measured +- 10, {OURS})",
+                    source,
+                    abs(value - ref) <= 10.0,
+                )
+            )
+    km = cycle.peak_knee_extension_moment_n_m_kg
+    if km is not None:
+        rows.append(
+            _row(
+                f"{tag} peak knee extension moment in stance",
+                f"{km:.2f} N m/kg",
+                f"{moment * 0.65:.1f}-{moment * 1.35:.1f} N m/kg ({moment:.2f} measured +- 35 %, "
+                f"{OURS})",
+                source,
+                abs(km / moment - 1.0) <= 0.35,
             )
         )
     return rows
@@ -164,6 +215,7 @@ def predictive_rows(cycles: Mapping[tuple[float, float], GaitCycle]) -> list[dic
                     90 <= knee <= 120,
                 )
             )
+        rows.extend(stance_knee_rows(tag, speed, cycle))
         lean = s["trunk_lean_deg"]
         if lean is not None:
             rows.append(

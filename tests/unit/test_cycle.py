@@ -565,3 +565,20 @@ def test_joint_absent_from_the_model_is_null() -> None:
     assert c.to_json()["joints"]["ankle"] is None
     with pytest.raises(InputError, match="no ankle moment"):
         c.joint_summary("ankle")
+
+
+def test_stance_knee_angles_and_moment_match_the_analytic_stride(cycle: GaitCycle) -> None:
+    # right knee = V0/W sin(W t), in stance from EDGE to TC - EDGE: it rises to its crest V0/W at
+    # t = T/4 (inside stance); the left leg mirrors it half a stride later
+    at_contact = math.degrees(V0 / W * math.sin(W * EDGE))
+    assert T / 4 < TC - EDGE
+    # first contact is the first sample over the threshold: within one 0.25 ms sample (0.07 deg)
+    assert cycle.knee_flexion_at_contact_deg == pytest.approx(at_contact, abs=0.08)
+    assert cycle.peak_knee_flexion_stance_deg == pytest.approx(math.degrees(V0 / W), abs=0.01)
+    # a knee extension moment of -150 N m x the contact bump: peak 150 N m at mid-stance
+    stride = _stride()
+    t = stride["time"]
+    for side, lag in (("r", 0.0), ("l", T / 2)):
+        stride["moments"][f"knee_{side}"] = -150.0 * _bump(t - lag)
+    loaded = GaitCycle.from_arrays(**stride)
+    assert loaded.peak_knee_extension_moment_n_m_kg == pytest.approx(150.0 / MASS, rel=1e-9)

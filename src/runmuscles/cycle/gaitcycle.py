@@ -302,6 +302,46 @@ class GaitCycle:
                 peaks.append(float(np.degrees(knee[swing].max())))
         return float(np.mean(peaks)) if peaks else None
 
+    def _stance_knee(self) -> list[tuple[float, float, float]]:
+        """Per leg present: knee flexion at first contact and its stance peak (deg), and the peak
+        knee extension moment in stance (N m per kg body mass)."""
+        out = []
+        for side in SIDES:
+            knee = self._q(f"knee_{side}")
+            if knee is None:
+                continue
+            stance = np.asarray(self.ds["stance"].sel(side=side).values, dtype=bool)
+            onsets = np.nonzero(stance & ~np.roll(stance, 1))[0]  # the stride is periodic
+            if not stance.any() or onsets.size == 0:
+                continue
+            moment = np.asarray(self.ds["moment"].sel(dof=f"knee_{side}").values, dtype=float)
+            out.append(
+                (
+                    float(np.degrees(knee[onsets[0]])),
+                    float(np.degrees(knee[stance].max())),
+                    float(-moment[stance].min() / self.mass),  # knee + is flexion: extension < 0
+                )
+            )
+        return out
+
+    @property
+    def knee_flexion_at_contact_deg(self) -> float | None:
+        """Knee flexion (deg) at first contact, mean of the legs present."""
+        legs = self._stance_knee()
+        return float(np.mean([leg[0] for leg in legs])) if legs else None
+
+    @property
+    def peak_knee_flexion_stance_deg(self) -> float | None:
+        """Peak knee flexion (deg) while the same leg is in stance, mean of the legs present."""
+        legs = self._stance_knee()
+        return float(np.mean([leg[1] for leg in legs])) if legs else None
+
+    @property
+    def peak_knee_extension_moment_n_m_kg(self) -> float | None:
+        """Peak knee extension moment in stance (N m per kg body mass), mean of the legs."""
+        legs = self._stance_knee()
+        return float(np.mean([leg[2] for leg in legs])) if legs else None
+
     def _foot_angle(self, side: str) -> NDArray[np.float64] | None:
         """Sole angle to the belt (rad, + toes up): pelvis tilt + hip - knee + ankle."""
         tilt, hip = self._q("pelvis_tilt"), self._q(f"hip_{side}")
