@@ -160,6 +160,22 @@ def test_braking_in_published_band(cycle: GaitCycle) -> None:
     assert 0.3 <= cycle.summary()["peak_braking_grf_bw"] <= 0.5
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the predicted runner lands on a knee bent about 49 deg and crouches to "
+    "about 68 deg at 3.5 m/s (measured runner: 16 and 42 deg); not moved by contact damping, "
+    "effort weights, vasti pose or strength, Achilles compliance or passive muscle stiffness",
+)
+def test_stance_knee_as_the_measured_runner(cycle: GaitCycle) -> None:
+    # Fukuchi et al. 2017 runner RBDS001 at 3.5 m/s: 16 deg at contact, 42 deg stance peak, 2.79
+    # N m/kg peak extension moment; the +-10 deg and +-35 % bands are this project's
+    from runmuscles.validate import stance_knee_rows
+
+    rows = stance_knee_rows("3.5 m/s", 3.5, cycle)
+    assert len(rows) == 3
+    assert all(r["pass"] for r in rows), [(r["quantity"], r["value"]) for r in rows]
+
+
 def test_braking_not_done_by_skidding_heels(cycle: GaitCycle) -> None:
     # strides solved without charging the contact's dissipation took a third of the braking
     # impulse from heels skidding faster than the friction law's transition velocity; the 20 %

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 import runmuscles as rm
@@ -120,3 +121,26 @@ def test_the_descent_caveat_follows_the_cells_contact_record(
         assert caveats == []
     else:
         assert len(caveats) == 1 and expect in caveats[0]
+
+
+def test_a_run_on_the_shipped_engine_is_told_its_strides_crouch() -> None:
+    """The shipped strides bend the stance knee well past the measured runner's 42 deg (Fukuchi
+    et al. 2017): every run costed by them says so, with the number read from the cells' own
+    joint-angle and ground-force curves. The fixture table (no curves) never carries it."""
+    import runmuscles.load.compute as compute
+    from runmuscles.atlas import Atlas, OnDemandAtlas
+    from runmuscles.load.pipeline import analyze_activity
+
+    atlas = OnDemandAtlas(Atlas.load(), solving="no-solve")
+    gt = atlas.table("run")
+    i, j = gt.node(3.5, 0.0)
+    knee = np.degrees(gt.ds["joint_angle"].isel(speed=i, grade=j).sel(dof="knee_r").values)
+    fy = gt.ds["grf"].isel(speed=i, grade=j).sel(side="r", component="fy").values
+    expected = float(knee[fy > 20.0].max())  # the contact threshold of GaitCycle
+    assert compute._stance_knee_deg(atlas, "run", 3.5, 0.0) == pytest.approx(expected)
+    assert expected > compute.CROUCH_LIMIT_DEG
+    shipped = analyze_activity(hilly_run(), table=atlas)
+    crouch = [w for w in shipped.warnings if "crouched knee" in w]
+    assert len(crouch) == 1 and "Fukuchi" in crouch[0]
+    fixture = analyze_activity(hilly_run(), table=FixtureTable())
+    assert not any("crouched knee" in w for w in fixture.warnings)

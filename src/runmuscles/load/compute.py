@@ -53,6 +53,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from runmuscles.conventions import TERRAINS
+from runmuscles.cycle.dataset import DEFAULT_CONTACT_THRESHOLD_N
 from runmuscles.gait import classify
 from runmuscles.load.body import check_body
 from runmuscles.load.findings import find, headline
@@ -83,7 +84,15 @@ if TYPE_CHECKING:
     from runmuscles.activity import Segment
     from runmuscles.io.track import Activity
 
-__all__ = ["ARM_GROUPS", "ARM_RESOLVED_SHARE", "DESCENT_CAVEAT", "HEIGHT_TOLERANCE", "of_run"]
+__all__ = [
+    "ARM_GROUPS",
+    "ARM_RESOLVED_SHARE",
+    "CROUCH_CAVEAT",
+    "CROUCH_LIMIT_DEG",
+    "DESCENT_CAVEAT",
+    "HEIGHT_TOLERANCE",
+    "of_run",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -113,6 +122,16 @@ DESCENT_CAVEAT_UNMEASURED = (
 #: The contact's share of the braking energy of the descents (contact / (contact + muscles'
 #: eccentric work)) above which the caveat is shown. This project's choice.
 DESCENT_CONTACT_SHARE = 0.2
+#: Stance knee flexion (deg) above which a run is told its predicted strides crouch: the measured
+#: runner of Fukuchi et al. 2017 (PeerJ 5:e3298, RBDS001) bends 42-44 deg at 2.5-4.5 m/s; +10 deg
+#: is this project's tolerance (the same as ``runmuscles validate``'s).
+CROUCH_LIMIT_DEG = 52.0
+CROUCH_CAVEAT = (
+    "running ({km}): the model's strides run on a crouched knee ({deg:.0f} deg of stance knee "
+    "flexion, distance-weighted, where runners bend about 42 deg: Fukuchi et al. 2017), so the "
+    "quadriceps' force and work are likely overstated and the calves' understated; compare them "
+    "between runs rather than with each other"
+)
 #: Shown in segment notes and the coverage when a gait has no strides in the table.
 NOT_COMPUTED = "not computed (no {gait}ing strides in this atlas)"
 
@@ -129,6 +148,25 @@ def _contact_j_per_kg(table: Any, gait: str, speed: float, grade: float) -> floa
             if not cs:
                 return None
             total += w * (float(cs["friction_work_j_per_kg"]) + float(cs["damping_work_j_per_kg"]))
+        return total
+    except (AttributeError, KeyError, TypeError, ValueError):  # InputError is a ValueError
+        return None
+
+
+def _stance_knee_deg(table: Any, gait: str, speed: float, grade: float) -> float | None:
+    """Peak knee flexion in stance (deg, right leg) at a condition, interpolated from the cells'
+    stored joint-angle and ground-force curves; None where the table stores no curves."""
+    try:
+        gt = table.table(gait)
+        knee = gt.ds["joint_angle"].sel(dof="knee_r")
+        fy = gt.ds["grf"].sel(side="r", component="fy")
+        total = 0.0
+        for i, j, w in gt.weights(float(speed), float(grade)):
+            stance = np.asarray(fy.isel(speed=i, grade=j).values) > DEFAULT_CONTACT_THRESHOLD_N
+            if not stance.any():
+                return None
+            peak = np.asarray(knee.isel(speed=i, grade=j).values)[stance].max()
+            total += w * math.degrees(float(peak))
         return total
     except (AttributeError, KeyError, TypeError, ValueError):  # InputError is a ValueError
         return None
@@ -506,6 +544,14 @@ def of_run(
             )
         if why:
             warn.append(DESCENT_CAVEAT.format(km=_fmt_km(t_dist["downhill"]), why=why))
+    running = [j for j in range(n) if gaits[idx[j]] == "run"]
+    if engine and running:
+        knee = [_stance_knee_deg(table, "run", v_used[idx[j]], g_used[idx[j]]) for j in running]
+        if None not in knee:
+            run_dist = dist[idx][running]
+            deg = float(np.dot(np.asarray(knee, dtype=float), run_dist) / max(run_dist.sum(), 1e-9))
+            if deg > CROUCH_LIMIT_DEG:
+                warn.append(CROUCH_CAVEAT.format(km=_fmt_km(float(run_dist.sum())), deg=deg))
     t_dist["excluded"] = float(dist[~computed].sum())
     t_time["excluded"] = float(dur[~computed].sum())
     total_m = summary.get("distance_m")
