@@ -52,7 +52,14 @@ __all__ = [
     "umberger_rate",
 ]
 
-#: Specific tension (Pa) used to derive muscle mass from Fmax (Umberger et al. 2003).
+#: Specific tension (Pa) used to derive muscle mass from Fmax (Umberger et al. 2003). It is a
+#: constant of the heat model, not this runner's tissue stress: the Rajagopal 2016 leg forces were
+#: made at 60 N/cm^2 (they reproduce Handsfield et al. 2014's MRI volumes within 1-3 % at that
+#: stress, rectus femoris excepted), so the masses used here are 2.4x the measured volumes; but
+#: with the measured masses the model's efficiency (work / energy) reaches 0.76 for the vasti
+#: shortening at 0.3 m/s, past the 0.7 bound of test_metabolics and far above the 0.2-0.3 of
+#: muscle (figure recalled, verify): the heat coefficients (W/kg) were set with this stress and
+#: stay consistent only with it (measured in this project, then not used).
 SPECIFIC_TENSION = 0.25e6
 #: Muscle density (kg/m^3) (Umberger et al. 2003, after Mendez & Keys 1960).
 MUSCLE_DENSITY = 1059.7
