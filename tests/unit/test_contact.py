@@ -147,3 +147,45 @@ def test_standing_on_a_slope_friction_carries_the_along_slope_weight(grade: floa
     # and the implicit residual's base rows vanish at this state with zero pelvis actuation
     res = RUNNER.implicit_residual(q, qd, np.zeros(16), np.zeros(16), grade)
     assert abs(res[0]) < 1e-6 and abs(res[1]) < 1e-6
+
+
+def _drop_test_absorption(v0: float, mass: float = 5.0) -> float:
+    """Share of the impact energy the heel sphere absorbs when a free mass hits it at v0 (m/s),
+    1 - (rebound speed / v0)^2 (no gravity: the contact alone, as a drop tester isolates it)."""
+    from scipy.integrate import solve_ivp
+
+    def rhs(_t: float, s: np.ndarray) -> list[float]:
+        return [s[1], float(sphere_force(s[0], 0.0, s[1], R, P)[1]) / mass]
+
+    def lift_off(_t: float, s: np.ndarray) -> float:
+        return float(s[0] - (R + 0.002))
+
+    lift_off.terminal = True  # type: ignore[attr-defined]
+    lift_off.direction = 1  # type: ignore[attr-defined]
+    sol = solve_ivp(
+        rhs, (0.0, 0.5), [R + 0.001, -v0], events=lift_off, max_step=2e-5, rtol=1e-10, atol=1e-12
+    )
+    assert sol.status == 1  # lifted off
+    return 1.0 - (float(sol.y[1, -1]) / v0) ** 2
+
+
+@pytest.mark.parametrize(
+    "v0",
+    [
+        0.72,
+        pytest.param(
+            0.93,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known gap: the Moco dissipation (2 s/m) absorbs 89.5 % at 0.93 m/s, "
+                "just above the living heel pad's 75-89 %; 1.2 s/m would give its mean, 79 %",
+            ),
+        ),
+    ],
+)
+def test_heel_absorbs_impact_energy_like_the_living_heel_pad(v0: float) -> None:
+    """Kinoshita et al. 1993 (Int J Sports Med 14:312), in vivo drop tests on the heel pad with a
+    5 kg impactor at 0.72 and 0.93 m/s: 79 % of the impact energy absorbed (range 75-89 %).
+    Measured with this contact when the test was written: 85 % at 0.72 m/s, 89.5 % at 0.93 m/s
+    (1.2 s/m: 72 and 79 %; 0.5 s/m: 46 and 54 %)."""
+    assert 0.75 <= _drop_test_absorption(v0) <= 0.89
