@@ -176,6 +176,19 @@ def test_stance_knee_as_the_measured_runner(cycle: GaitCycle) -> None:
     assert all(r["pass"] for r in rows), [(r["quantity"], r["value"]) for r in rows]
 
 
+def test_the_stride_says_when_it_crouches(cycle: GaitCycle) -> None:
+    # the solver's warning (right knee over the right foot's stance) and the GaitCycle's own
+    # stance knee peak (both legs) must agree on the crouch
+    from runmuscles.cycle.gaitcycle import CROUCH_LIMIT_DEG
+
+    peak = cycle.peak_knee_flexion_stance_deg
+    assert peak is not None
+    said = [w for w in cycle.provenance["warnings"] if "crouched knee" in w]
+    assert len(said) == (1 if peak > CROUCH_LIMIT_DEG else 0)
+    if said:
+        assert f"{peak:.0f} deg" in said[0]
+
+
 def test_braking_not_done_by_skidding_heels(cycle: GaitCycle) -> None:
     # strides solved without charging the contact's dissipation took a third of the braking
     # impulse from heels skidding faster than the friction law's transition velocity; the 20 %

@@ -27,7 +27,25 @@ from runmuscles.cycle.dataset import (
 from runmuscles.errors import FileFormatError, InputError, UnknownNameError
 from runmuscles.units import G
 
-__all__ = ["GaitCycle"]
+__all__ = ["CROUCH_LIMIT_DEG", "GaitCycle", "crouch_note"]
+
+#: Peak stance knee flexion (deg) above which a running stride is said to crouch: the measured
+#: runner of Fukuchi et al. 2017 (PeerJ 5:e3298, RBDS001) bends 42-44 deg at 2.5-4.5 m/s; +10 deg
+#: is this project's tolerance (the same as ``runmuscles validate``'s).
+CROUCH_LIMIT_DEG = 52.0
+
+
+def crouch_note(stance_knee_peak_deg: float | None) -> str | None:
+    """The warning a running stride carries when its stance knee bends past
+    :data:`CROUCH_LIMIT_DEG`, else None."""
+    if stance_knee_peak_deg is None or stance_knee_peak_deg <= CROUCH_LIMIT_DEG:
+        return None
+    return (
+        f"the stride runs on a crouched knee ({stance_knee_peak_deg:.0f} deg of stance knee "
+        "flexion, where runners bend about 42 deg: Fukuchi et al. 2017), so the quadriceps' "
+        "force and work are likely overstated and the calves' understated"
+    )
+
 
 Series = Mapping[str, ArrayLike]
 Summary = dict[str, Any]

@@ -54,6 +54,7 @@ from numpy.typing import NDArray
 
 from runmuscles.conventions import TERRAINS
 from runmuscles.cycle.dataset import DEFAULT_CONTACT_THRESHOLD_N
+from runmuscles.cycle.gaitcycle import CROUCH_LIMIT_DEG
 from runmuscles.gait import classify
 from runmuscles.load.body import check_body
 from runmuscles.load.findings import find, headline
@@ -122,10 +123,8 @@ DESCENT_CAVEAT_UNMEASURED = (
 #: The contact's share of the braking energy of the descents (contact / (contact + muscles'
 #: eccentric work)) above which the caveat is shown. This project's choice.
 DESCENT_CONTACT_SHARE = 0.2
-#: Stance knee flexion (deg) above which a run is told its predicted strides crouch: the measured
-#: runner of Fukuchi et al. 2017 (PeerJ 5:e3298, RBDS001) bends 42-44 deg at 2.5-4.5 m/s; +10 deg
-#: is this project's tolerance (the same as ``runmuscles validate``'s).
-CROUCH_LIMIT_DEG = 52.0
+#: Said of a run whose running strides crouch (stance knee past
+#: :data:`runmuscles.cycle.gaitcycle.CROUCH_LIMIT_DEG`, distance-weighted).
 CROUCH_CAVEAT = (
     "running ({km}): the model's strides run on a crouched knee ({deg:.0f} deg of stance knee "
     "flexion, distance-weighted, where runners bend about 42 deg: Fukuchi et al. 2017), so the "
