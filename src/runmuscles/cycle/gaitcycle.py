@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,23 @@ from runmuscles.cycle.dataset import (
 from runmuscles.errors import FileFormatError, InputError, UnknownNameError
 from runmuscles.units import G
 
-__all__ = ["CROUCH_LIMIT_DEG", "GaitCycle", "crouch_note"]
+__all__ = ["CROUCH_LIMIT_DEG", "GaitCycle", "crouch_note", "stance_peak_deg"]
 
 #: Peak stance knee flexion (deg) above which a running stride is said to crouch: the measured
 #: runner of Fukuchi et al. 2017 (PeerJ 5:e3298, RBDS001) bends 42-44 deg at 2.5-4.5 m/s; +10 deg
 #: is this project's tolerance (the same as ``runmuscles validate``'s).
 CROUCH_LIMIT_DEG = 52.0
+
+
+def stance_peak_deg(
+    angle_rad: ArrayLike, fy: ArrayLike, threshold: float = DEFAULT_CONTACT_THRESHOLD_N
+) -> float | None:
+    """Peak of a joint angle (deg) over the samples where the same foot's vertical ground force
+    exceeds ``threshold`` (N); None when the foot never touches down."""
+    stance = np.asarray(fy, dtype=float) > threshold
+    if not stance.any():
+        return None
+    return float(np.degrees(np.asarray(angle_rad, dtype=float)[stance].max()))
 
 
 def crouch_note(stance_knee_peak_deg: float | None) -> str | None:
@@ -320,6 +332,7 @@ class GaitCycle:
                 peaks.append(float(np.degrees(knee[swing].max())))
         return float(np.mean(peaks)) if peaks else None
 
+    @cached_property
     def _stance_knee(self) -> list[tuple[float, float, float]]:
         """Per leg present: knee flexion at first contact and its stance peak (deg), and the peak
         knee extension moment in stance (N m per kg body mass)."""
@@ -345,19 +358,19 @@ class GaitCycle:
     @property
     def knee_flexion_at_contact_deg(self) -> float | None:
         """Knee flexion (deg) at first contact, mean of the legs present."""
-        legs = self._stance_knee()
+        legs = self._stance_knee
         return float(np.mean([leg[0] for leg in legs])) if legs else None
 
     @property
     def peak_knee_flexion_stance_deg(self) -> float | None:
         """Peak knee flexion (deg) while the same leg is in stance, mean of the legs present."""
-        legs = self._stance_knee()
+        legs = self._stance_knee
         return float(np.mean([leg[1] for leg in legs])) if legs else None
 
     @property
     def peak_knee_extension_moment_n_m_kg(self) -> float | None:
         """Peak knee extension moment in stance (N m per kg body mass), mean of the legs."""
-        legs = self._stance_knee()
+        legs = self._stance_knee
         return float(np.mean([leg[2] for leg in legs])) if legs else None
 
     def _foot_angle(self, side: str) -> NDArray[np.float64] | None:

@@ -53,8 +53,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from runmuscles.conventions import TERRAINS
-from runmuscles.cycle.dataset import DEFAULT_CONTACT_THRESHOLD_N
-from runmuscles.cycle.gaitcycle import CROUCH_LIMIT_DEG
+from runmuscles.cycle.gaitcycle import CROUCH_LIMIT_DEG, stance_peak_deg
 from runmuscles.gait import classify
 from runmuscles.load.body import check_body
 from runmuscles.load.findings import find, headline
@@ -161,11 +160,12 @@ def _stance_knee_deg(table: Any, gait: str, speed: float, grade: float) -> float
         fy = gt.ds["grf"].sel(side="r", component="fy")
         total = 0.0
         for i, j, w in gt.weights(float(speed), float(grade)):
-            stance = np.asarray(fy.isel(speed=i, grade=j).values) > DEFAULT_CONTACT_THRESHOLD_N
-            if not stance.any():
+            peak = stance_peak_deg(
+                knee.isel(speed=i, grade=j).values, fy.isel(speed=i, grade=j).values
+            )
+            if peak is None:
                 return None
-            peak = np.asarray(knee.isel(speed=i, grade=j).values)[stance].max()
-            total += w * math.degrees(float(peak))
+            total += w * peak
         return total
     except (AttributeError, KeyError, TypeError, ValueError):  # InputError is a ValueError
         return None

@@ -21,8 +21,7 @@ import numpy as np
 from runmuscles import __version__
 from runmuscles.conventions import PRESCRIBED_DOFS
 from runmuscles.cycle import GaitCycle
-from runmuscles.cycle.dataset import DEFAULT_CONTACT_THRESHOLD_N
-from runmuscles.cycle.gaitcycle import crouch_note
+from runmuscles.cycle.gaitcycle import crouch_note, stance_peak_deg
 from runmuscles.model.prescribed import prescribed_motion
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.node import damping_power, friction_power, mirror_name
@@ -188,12 +187,9 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
             "which brakes at no muscular cost, so the peak braking force and the eccentric "
             "muscle work (downhill above all) are partly the contact model's"
         )
-    if solution.gait == "run":
-        stance = np.asarray(grf["r"]["fy"]) > DEFAULT_CONTACT_THRESHOLD_N
-        if stance.any():
-            crouch = crouch_note(float(np.degrees(np.asarray(q["knee_r"])[stance].max())))
-            if crouch:
-                notes.append(crouch)
+    crouch = crouch_note(stance_peak_deg(q["knee_r"], grf["r"]["fy"]))
+    if solution.gait == "run" and crouch:
+        notes.append(crouch)
     touched = bounds_touched(q)
     provenance: dict[str, Any] = {
         "model": "runmuscles 2D runner (16 DOF, 34 Hill-type muscles)",
