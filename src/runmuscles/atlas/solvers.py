@@ -112,6 +112,7 @@ def predictive_solve(
         "status": solution.status,
         "iterations": solution.iterations,
         "objective": solution.objective,
+        "objective_terms": solution.objective_terms,
         "wall_time_s": wall,
         "solver_options": solution.solver_options,
         "guesses_tried": solver.get("guesses_tried"),

@@ -255,3 +255,10 @@ def print_cycle(data: dict[str, Any]) -> None:
         f"{fmt(sol['wall_time_s'], '.0f')} s, {sol['nlp_variables']} variables; "
         f"started from {sol.get('guess_kept') or '-'}"
     )
+    terms = sol.get("objective_terms") or {}
+    if terms and sol.get("objective"):
+        shares = sorted(terms.items(), key=lambda kv: -abs(kv[1]))
+        print(
+            f"objective {sol['objective']:.4g}: "
+            + ", ".join(f"{k} {v / sol['objective'] * 100:.0f} %" for k, v in shares if v)
+        )

@@ -668,6 +668,8 @@ class GaitCycle:
                     "iterations",
                     "wall_time_s",
                     "nlp_variables",
+                    "objective",
+                    "objective_terms",
                     "guesses_tried",
                     "guess_kept",
                 )

@@ -19,7 +19,7 @@ from runmuscles.errors import InputError
 from runmuscles.model.prescribed import prescribed_motion
 from runmuscles.ocp.continuation import sensitivity
 from runmuscles.ocp.guess import measured_guess, template_guess
-from runmuscles.ocp.node import NodeLayout, build_node_model
+from runmuscles.ocp.node import COST_TERMS, NodeLayout, build_node_model
 from runmuscles.ocp.problem import Problem, WarmStart
 from runmuscles.ocp.solution import Solution
 from runmuscles.ocp.solve import SolveResult, SolverOptions, solve_nlp
@@ -290,6 +290,11 @@ def unpack_solution(
     t = np.vstack([tr.phases, np.full(n, tr.phase_rate(duration))])
     outs = m.f_out.map(n)(x.T, u.T, p, t)
     outputs = {name: np.asarray(v).T for name, v in zip(m.output_names, outs, strict=True)}
+    # the objective split by term, integrated exactly as transcribe() integrates the cost
+    weights = np.ones(n)
+    weights[0] = weights[-1] = 0.5
+    per_term = weights @ outputs["cost_terms"] / (tr.n_intervals * problem.speed)
+    terms = dict(zip(COST_TERMS, (float(v) for v in per_term), strict=True))
     return Solution(
         speed=problem.speed,
         grade=problem.grade,
@@ -311,6 +316,7 @@ def unpack_solution(
         gait=problem.gait.value,
         solver_options=opts.to_dict(),
         meta={"reserve_max_nm": m.meta.get("reserve_max_nm", {})},
+        objective_terms=terms,
         runner=problem.runner,
         guesses=tried,
     )

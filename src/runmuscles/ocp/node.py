@@ -38,7 +38,14 @@ from runmuscles.ocp.goals import Goals
 from runmuscles.ocp.transcription import NodeModel
 from runmuscles.units import DEG, G
 
-__all__ = ["NodeLayout", "build_node_model", "damping_power", "friction_power", "mirror_name"]
+__all__ = [
+    "COST_TERMS",
+    "NodeLayout",
+    "build_node_model",
+    "damping_power",
+    "friction_power",
+    "mirror_name",
+]
 
 #: Bounds of the coordinates (rad or m): numerical safety limits, wider than the range of motion
 #: the passive joint moments allow (Anderson 1999 / Falisse 2019 double exponentials, e.g. 69 N m
@@ -89,6 +96,12 @@ def damping_power(runner: Runner, q: Any, qd: Any) -> Any:
 
 #: Lower bound of excitations and activations (numerical: keeps the activation dynamics regular).
 MIN_ACTIVATION = 0.01
+#: The objective's terms (:class:`~runmuscles.ocp.goals.Goals`), in the order of the node output
+#: ``cost_terms``: each weighted, so that at every node they sum to the node's cost.
+COST_TERMS: tuple[str, ...] = (
+    "friction", "damping", "metabolic", "activation", "reserve", "acceleration", "tendon_rate",
+    "passive",
+)  # fmt: skip
 QD_SCALE = {"pelvis_tx": 4.0, "pelvis_ty": 1.0}
 QDD_SCALE = {"pelvis_tx": 10.0, "pelvis_ty": 30.0}
 #: Reserve actuator capacity, N m (normalised control in -1..1).
@@ -265,16 +278,18 @@ def build_node_model(
     passive_solved = ca.vertcat(*[passive_all[i] for i in rotational]) / (0.1 * weight)
     friction = friction_power(runner, q_all, qd_all) / mass if goals.friction else 0.0
     damping = damping_power(runner, q_all, qd_all) / mass if goals.damping else 0.0
-    cost = (
-        goals.friction * friction
-        + goals.damping * damping
-        + goals.metabolic * ca.sum1(edot_v) / mass
-        + goals.activation * ca.sum1(a**goals.activation_exponent) / nm
-        + goals.reserve * ca.sumsqr(res) / max(nr, 1)
-        + goals.acceleration * ca.sumsqr(qdd / qdd_scale) / nq
-        + goals.tendon_rate * ca.sumsqr(dft / 10.0) / max(nc, 1)
-        + goals.passive * ca.sumsqr(passive_solved) / max(len(rotational), 1)
-    )
+    terms = {
+        "friction": goals.friction * friction,
+        "damping": goals.damping * damping,
+        "metabolic": goals.metabolic * ca.sum1(edot_v) / mass,
+        "activation": goals.activation * ca.sum1(a**goals.activation_exponent) / nm,
+        "reserve": goals.reserve * ca.sumsqr(res) / max(nr, 1),
+        "acceleration": goals.acceleration * ca.sumsqr(qdd / qdd_scale) / nq,
+        "tendon_rate": goals.tendon_rate * ca.sumsqr(dft / 10.0) / max(nc, 1),
+        "passive": goals.passive * ca.sumsqr(passive_solved) / max(len(rotational), 1),
+    }
+    assert tuple(terms) == COST_TERMS
+    cost = sum(terms.values(), ca.SX(0))
 
     grf = runner.ground_reaction(q_all, qd_all)
     passive = passive_all
@@ -302,6 +317,8 @@ def build_node_model(
         "q_all": q_all,
         "qd_all": qd_all,
         "qdd_all": qdd_all,
+        # the weighted objective terms at this node, in COST_TERMS order (they sum to the cost)
+        "cost_terms": ca.vertcat(*terms.values()),
     }
     names = tuple(outputs)
     args = [x, u, p, t]

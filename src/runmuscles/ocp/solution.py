@@ -43,6 +43,9 @@ class Solution:
     solver_options: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     gait: str = "run"
+    #: the objective split by term (:data:`~runmuscles.ocp.node.COST_TERMS`, weighted; they sum
+    #: to ``objective``): which goal the stride is paying for
+    objective_terms: dict[str, float] = field(default_factory=dict)
     #: the :class:`~runmuscles.model.runner.Runner` that was solved (for :meth:`cycle`)
     runner: Any = field(default=None, repr=False, compare=False)
     #: cold starts: the guesses tried, with outcome, and the one kept
@@ -92,6 +95,7 @@ class Solution:
             "nlp_variables": self.nlp_variables,
             "nlp_constraints": self.nlp_constraints,
             "objective": self.objective,
+            "objective_terms": dict(self.objective_terms) or None,
             "guesses_tried": [dict(g) for g in self.guesses] or None,
             "guess_kept": next((g["guess"] for g in self.guesses if g.get("kept")), None),
         }
