@@ -62,3 +62,30 @@ def test_metabolic_term_is_the_reported_energy(solved: tuple[float, object]) -> 
     assert s.objective_terms["metabolic"] == pytest.approx(expected, rel=1e-9)
     # the stored stride pays mostly for energy: metabolic is the largest term (measured: about half)
     assert max(s.objective_terms, key=s.objective_terms.__getitem__) == "metabolic"
+
+
+def test_a_bound_can_hold_over_part_of_the_stride() -> None:
+    """``Problem.bounds`` with a stride-fraction window bounds only the nodes inside it."""
+    from runmuscles.errors import InputError
+    from runmuscles.ocp.build import _apply_bounds
+
+    problem = predictive(rm.Runner(), 3.5, 0.0)
+    tr, _ = get_transcription(problem)
+    m, n = tr.model, tr.n_nodes
+    i = m.states.index("q:knee_r")
+    problem.bounds = {"q:knee_r": (-0.2, 0.8, (0.0, 0.3))}
+    lbx, ubx = _apply_bounds(tr, problem)
+    knee_ub = ubx[i + m.nx * np.arange(n)] * m.x_scale[i]
+    inside = tr.phases <= 0.3
+    assert inside.sum() == 31  # nodes 0..30 of 50 intervals over half a stride
+    assert np.allclose(knee_ub[inside], 0.8)
+    assert np.allclose(knee_ub[~inside], m.x_ub[i])
+    # every other variable keeps its bound
+    others = np.ones(tr.n_variables, bool)
+    others[i + m.nx * np.arange(n)] = False
+    assert np.array_equal(ubx[others], tr.ubx[others])
+    assert np.array_equal(lbx[others], tr.lbx[others])
+    for bad in ((0.8, -0.2), (0, 1, (0.4, 0.2)), (0, 1, (0, 2)), ("a", 1), (0, 1, 2)):
+        problem.bounds = {"q:knee_r": bad}
+        with pytest.raises(InputError, match="q:knee_r"):
+            problem.validate()

@@ -20,7 +20,7 @@ from runmuscles.model.prescribed import prescribed_motion
 from runmuscles.ocp.continuation import sensitivity
 from runmuscles.ocp.guess import measured_guess, template_guess
 from runmuscles.ocp.node import COST_TERMS, NodeLayout, build_node_model
-from runmuscles.ocp.problem import Problem, WarmStart
+from runmuscles.ocp.problem import Problem, WarmStart, bound_window
 from runmuscles.ocp.solution import Solution
 from runmuscles.ocp.solve import SolveResult, SolverOptions, solve_nlp
 from runmuscles.ocp.transcription import Transcription, transcribe
@@ -57,7 +57,8 @@ def get_transcription(problem: Problem) -> tuple[Transcription, NodeLayout]:
 def _apply_bounds(tr: Transcription, problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     lbx, ubx = tr.lbx.copy(), tr.ubx.copy()
     m, n = tr.model, tr.n_nodes
-    for name, (lo, hi) in problem.bounds.items():
+    for name, bound in problem.bounds.items():
+        lo, hi, phi0, phi1 = bound_window(name, bound)
         if name in m.states:
             i, scale, base = m.states.index(name), m.x_scale, 0
             stride = m.nx
@@ -71,7 +72,8 @@ def _apply_bounds(tr: Transcription, problem: Problem) -> tuple[np.ndarray, np.n
 
             close = tuple(difflib.get_close_matches(name, [*m.states, *m.controls], n=3))
             raise UnknownNameError(f"no state or control named {name!r}", close)
-        idx = base + i + stride * np.arange(n)
+        nodes = np.nonzero((tr.phases >= phi0 - 1e-12) & (tr.phases <= phi1 + 1e-12))[0]
+        idx = base + i + stride * nodes
         lbx[idx] = lo / scale[i]
         ubx[idx] = hi / scale[i]
     return lbx, ubx

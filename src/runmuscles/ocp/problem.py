@@ -23,6 +23,7 @@ __all__ = [
     "Gait",
     "Problem",
     "WarmStart",
+    "bound_window",
     "predictive",
 ]
 
@@ -60,7 +61,11 @@ class Problem:
 
     ``half_stride``: simulate from right foot strike to left foot strike with left/right symmetry
     (the full stride is the half stride followed by its mirror image). ``bounds`` overrides state or
-    control bounds by name, e.g. ``{"q:knee_r": (0, 2.4)}`` (physical units). ``duration_bounds``
+    control bounds by name, e.g. ``{"q:knee_r": (0, 2.4)}`` (physical units); a third item
+    ``(phi0, phi1)`` limits the override to the nodes whose stride fraction lies in that window
+    (0 at right foot strike; the simulated half stride spans 0-0.5), e.g. ``{"q:knee_r": (-0.2,
+    0.8, (0.0, 0.3))}`` keeps the right knee under 46 deg over the first 30 % of the stride (a
+    probe of what the optimiser prefers, not a model of anything). ``duration_bounds``
     bound the simulated interval (s; default per gait). ``guess`` is a previous :class:`Solution`
     or a :class:`WarmStart` (warm start) or None (a cold start: the solver tries its cold
     guesses).
@@ -73,7 +78,7 @@ class Problem:
     n_intervals: int = 50
     half_stride: bool = True
     goals: Goals = field(default_factory=Goals)
-    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    bounds: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     duration_bounds: tuple[float, float] | None = None
     guess: Any = None
 
@@ -95,6 +100,28 @@ class Problem:
             raise InputError(f"n_intervals {self.n_intervals} must be between 10 and 400")
         if not self.half_stride:
             raise InputError("only half-stride problems with left/right symmetry are supported")
+        for name, bound in self.bounds.items():
+            bound_window(name, bound)
+
+
+def bound_window(name: str, bound: Any) -> tuple[float, float, float, float]:
+    """``(lo, hi, phi0, phi1)`` of one entry of :attr:`Problem.bounds` (the window defaults to
+    the whole stride); a clear error for a malformed one."""
+    how = (
+        f"bounds[{name!r}] = {bound!r}: give (lower, upper) in physical units, optionally with "
+        "a stride-fraction window (phi0, phi1), e.g. (-0.2, 0.8, (0.0, 0.3))"
+    )
+    try:
+        lo, hi, *rest = bound
+        phi0, phi1 = rest[0] if rest else (0.0, 1.0)
+        values = (float(lo), float(hi), float(phi0), float(phi1))
+    except (TypeError, ValueError):
+        raise InputError(how) from None
+    if len(rest) > 1 or not all(math.isfinite(v) for v in values):
+        raise InputError(how)
+    if values[0] > values[1] or not 0.0 <= values[2] <= values[3] <= 1.0:
+        raise InputError(how + " (lower <= upper, 0 <= phi0 <= phi1 <= 1)")
+    return values
 
 
 def check_condition(speed: float, grade: float, gait: Gait | str = Gait.RUN) -> None:
