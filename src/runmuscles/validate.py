@@ -23,8 +23,10 @@ __all__ = [
     "WALK_CONDITIONS",
     "hill_claims",
     "minetti_cost",
+    "passive_rows",
     "predictive_rows",
     "reserve_rows",
+    "riener_edrich_1999",
     "solve_conditions",
     "stance_knee_rows",
     "walking_rows",
@@ -70,6 +72,67 @@ OURS = "tolerance chosen by this project"
 #: Peak reserve moment as a share of the joint's peak moment above which the muscles do not
 #: carry the joint (this project's threshold).
 RESERVE_LIMIT = 0.05
+
+
+RIENER_EDRICH = "Riener & Edrich 1999 J Biomech 32:539 (relaxed leg, all passive structures)"
+
+
+def riener_edrich_1999(hip: float, knee: float, ankle: float) -> dict[str, float]:
+    """Passive moments (N m) of the relaxed leg measured by Riener & Edrich 1999 (J Biomech
+    32:539): their exponential fits, in degrees, rewritten in this model's signs (hip and knee
+    flexion positive, ankle dorsiflexion positive; moments positive in the same sense). The knee
+    fit is used from 30 deg of flexion, clear of its hyperextension term."""
+    h, k, a = hip, knee, ankle
+    e = math.exp
+    return {
+        "hip": e(1.4655 - 0.0034 * k - 0.0750 * h) - e(1.3403 - 0.0226 * k + 0.0305 * h) + 8.072,
+        "knee": e(1.800 + 0.0460 * a - 0.0352 * k + 0.0217 * h)
+        - e(-3.971 + 0.0004 * a + 0.0495 * k - 0.0128 * h)
+        - 4.820
+        + e(2.220 - 0.150 * k),
+        "ankle": e(-7.9763 - 0.1949 * a + 0.0008 * k) - e(2.1016 + 0.0843 * a - 0.0176 * k) + 1.792,
+    }
+
+
+#: Poses (hip, knee, ankle in degrees) and the joint checked: where running takes the leg
+#: (mid-stance dorsiflexion, swing knee flexion, late-swing hamstring stretch, hip extension
+#: at toe-off).
+PASSIVE_POSES: tuple[tuple[str, float, float, float], ...] = (
+    ("ankle", 0.0, 0.0, 20.0),
+    ("ankle", 0.0, 60.0, 20.0),
+    ("ankle", 0.0, 30.0, 30.0),
+    ("knee", 0.0, 90.0, 0.0),
+    ("knee", -20.0, 110.0, 0.0),
+    ("hip", 60.0, 0.0, 0.0),
+    ("hip", -20.0, 0.0, 0.0),
+)
+#: Agreement band of a relaxed moment: within 5 N m or half the measured value, whichever is
+#: larger (this project's tolerance; Riener & Edrich fit a few subjects).
+PASSIVE_TOLERANCE = (5.0, 0.5)
+
+
+def passive_rows(runner: Any = None) -> list[dict[str, Any]]:
+    """The model's relaxed joint moments (range-of-motion springs + passive muscle force,
+    :meth:`Runner.relaxed_moments`) against Riener & Edrich 1999 at running poses. No solve."""
+    from runmuscles.model.runner import Runner
+
+    runner = runner or Runner()
+    rows = []
+    floor, share = PASSIVE_TOLERANCE
+    for joint, h, k, a in PASSIVE_POSES:
+        pose = {"hip_r": math.radians(h), "knee_r": math.radians(k), "ankle_r": math.radians(a)}
+        model = runner.relaxed_moments(pose)[f"{joint}_r"]
+        measured = riener_edrich_1999(h, k, a)[joint]
+        rows.append(
+            _row(
+                f"relaxed {joint} moment at hip {h:+g}, knee {k:g}, ankle {a:+g} deg",
+                f"{model:+.1f} N m",
+                f"{measured:+.1f} N m (within {floor:g} N m or {share:.0%}: {OURS})",
+                RIENER_EDRICH,
+                abs(model - measured) <= max(floor, share * abs(measured)),
+            )
+        )
+    return rows
 
 
 def reserve_rows(tag: str, data: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -213,6 +213,29 @@ class Runner:
         ops = ops_for(q, *forces.values())
         return ops.stack([moments.get(d, 0.0) for d in DOFS])
 
+    def relaxed_moments(self, q: Mapping[str, float]) -> dict[str, float]:
+        """Joint moments (N m) of the relaxed runner held still in pose ``q`` (DOF name -> rad or
+        m; others 0): the range-of-motion moments plus every muscle's passive force, its tendon
+        in equilibrium with the relaxed fibre (activation 0). What a passive-stiffness test on a
+        dynamometer measures, e.g. Riener & Edrich 1999 (J Biomech 32:539). NumPy only."""
+        import numpy as np
+
+        from runmuscles.model.muscle import equilibrium_tendon_force
+
+        unknown = sorted(set(q) - set(DOFS))
+        if unknown:
+            raise UnknownNameError(f"unknown coordinate {unknown[0]!r}", tuple(DOFS[:3]))
+        qv = np.array([float(q.get(d, 0.0)) for d in DOFS])
+        lengths = self.muscle_lengths(qv)
+        forces = {
+            m.name: float(equilibrium_tendon_force(m, 0.0, float(lengths[m.name])))
+            * m.max_isometric_force
+            for m in self.muscles
+        }
+        total = np.asarray(self.passive_moments(qv, np.zeros(len(DOFS))), float)
+        total = total + np.asarray(self.muscle_moments(qv, forces), float)
+        return {d: float(total[i]) for i, d in enumerate(DOFS)}
+
     @property
     def contact_points(self) -> tuple[str, ...]:
         return tuple(f"{s}_{side}" for side in ("r", "l") for s in CONTACT_SPHERES)

@@ -1,0 +1,90 @@
+"""The relaxed leg: Runner.relaxed_moments and the Riener & Edrich 1999 comparison of validate.
+
+Independent truths: a relaxed muscle's tendon and fibre carry the same force (equilibrium), a
+slack muscle pulls nothing, and the published fits' own shape (the relaxed ankle rests in
+plantarflexion, the gastrocnemius makes the ankle stiffer with the knee straight, the relaxed hip
+rests in flexion). The comparison itself fails today: a strict xfail records it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import runmuscles as rm
+from runmuscles.model import geometry as geo
+from runmuscles.model.muscle import equilibrium_tendon_force, implicit_residual_tendon_force
+from runmuscles.validate import passive_rows, riener_edrich_1999
+
+R = math.radians
+
+
+def test_relaxed_moment_is_rom_spring_plus_relaxed_muscles_in_equilibrium() -> None:
+    runner = rm.Runner()
+    pose = {"hip_r": R(30.0), "knee_r": R(60.0), "ankle_r": R(20.0)}
+    got = runner.relaxed_moments(pose)
+    q = np.array([pose.get(d, 0.0) for d in runner.dofs])
+    named = runner.named(q)
+    expected = float(np.asarray(runner.passive_moments(q, 0 * q))[runner.index("ankle_r")])
+    for m in runner.muscles:
+        arm = geo.moment_arms(m, named).get("ankle_r")
+        if arm is None:
+            continue
+        l_mt = float(geo.mtu_length(m, named))
+        ft = float(equilibrium_tendon_force(m, 0.0, l_mt))
+        # the tendon carries what the relaxed fibre pulls (quasi-static: no velocity)
+        assert abs(float(implicit_residual_tendon_force(m, 0.0, ft, 0.0, l_mt, 0.0))) < 1e-9
+        expected += float(arm) * ft * m.max_isometric_force
+    assert got["ankle_r"] == pytest.approx(expected, rel=1e-9)
+    # a muscle well short of its optimal length is slack: tibialis anterior at 20 deg
+    # dorsiflexion pulls (almost) nothing
+    ta = runner.muscle("tib_ant_r")
+    assert float(equilibrium_tendon_force(ta, 0.0, float(geo.mtu_length(ta, named)))) < 1e-3
+
+
+def test_relaxed_moments_reject_unknown_coordinates() -> None:
+    from runmuscles.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match="ankel"):
+        rm.Runner().relaxed_moments({"ankel_r": 0.1})
+
+
+def test_riener_edrich_fits_in_this_models_signs() -> None:
+    def ankle(a: float, k: float) -> float:
+        return riener_edrich_1999(0.0, k, a)["ankle"]
+
+    # the relaxed ankle rests in plantarflexion (zero moment near -18 deg, knee straight)
+    rest = min(np.arange(-40.0, 10.0, 0.5), key=lambda a: abs(ankle(a, 0.0)))
+    assert -25.0 < rest < -10.0
+    # dorsiflexion is resisted (plantarflexion moment, negative) and more so with the knee
+    # straight (the two-joint gastrocnemius is stretched)
+    assert ankle(20.0, 0.0) < ankle(20.0, 60.0) < 0.0
+    # the relaxed hip rests in flexion; extension is resisted by a flexion moment
+    hip = [riener_edrich_1999(h, 0.0, 0.0)["hip"] for h in (-20.0, 60.0)]
+    assert hip[0] > 0.0 > hip[1]
+    # deep knee flexion is resisted by an extension moment
+    assert riener_edrich_1999(0.0, 110.0, 0.0)["knee"] < 0.0
+
+
+def test_rows_judge_with_the_labelled_tolerance() -> None:
+    rows = passive_rows()
+    assert len(rows) == 7
+    for row in rows:
+        assert "tolerance chosen by this project" in row["published"]
+        assert "Riener & Edrich 1999" in row["source"]
+        model = float(row["value"].split()[0])
+        measured = float(row["published"].split()[0])
+        assert row["pass"] == (abs(model - measured) <= max(5.0, 0.5 * abs(measured)))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect: the relaxed model is 2-6x stiffer than Riener & Edrich 1999 at the "
+    "ankle (calves), knee (vasti in deep flexion) and hip (hamstrings), and lacks the passive "
+    "hip flexion moment in extension; the muscles' optimal poses were never fitted to it",
+)
+def test_relaxed_leg_as_measured() -> None:
+    failed = [r["quantity"] for r in passive_rows() if not r["pass"]]
+    assert not failed, failed
