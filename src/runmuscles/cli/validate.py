@@ -47,6 +47,15 @@ def validate(quick: bool, fukuchi: Path | None, as_json: bool) -> None:
 COMMANDS = (validate,)
 
 
+def _check_table(rows: list[dict[str, Any]], title: str, heads: tuple[str, str]) -> None:
+    """One table of validation rows: check, value, reference, pass mark, source."""
+    print_table(
+        ("check", *heads, "", "source"),
+        [(r["quantity"], r["value"], r["published"], _mark(r["pass"]), r["source"]) for r in rows],
+        title=title,
+    )
+
+
 def _mark(ok: bool) -> str:
     return "pass" if ok else "FAIL"
 
@@ -101,11 +110,7 @@ def _run(quick: bool, fukuchi: str | None, as_json: bool) -> None:
         if failed:
             sys.exit(VALIDATION_FAILED)
         return
-    print_table(
-        ("check", "model", "published", "", "source"),
-        [(r["quantity"], r["value"], r["published"], _mark(r["pass"]), r["source"]) for r in rows],
-        title="Predicted running vs published figures",
-    )
+    _check_table(rows, "Predicted running vs published figures", ("model", "published"))
     if claims:
         print()
         print_table(
@@ -118,13 +123,10 @@ def _run(quick: bool, fukuchi: str | None, as_json: bool) -> None:
         )
     if inverse_rows:
         print()
-        print_table(
-            ("check", "value", "published", "", "source"),
-            [
-                (r["quantity"], r["value"], r["published"], _mark(r["pass"]), r["source"])
-                for r in inverse_rows
-            ],
-            title="Measured motion (Fukuchi 2017 runner): inverse dynamics + static optimisation",
+        _check_table(
+            inverse_rows,
+            "Measured motion (Fukuchi 2017 runner): inverse dynamics + static optimisation",
+            ("value", "published"),
         )
     if side_by_side:
         print()
@@ -134,14 +136,7 @@ def _run(quick: bool, fukuchi: str | None, as_json: bool) -> None:
             title="Predictive vs inverse, side by side",
         )
     print()
-    print_table(
-        ("check", "model", "measured", "", "source"),
-        [
-            (r["quantity"], r["value"], r["published"], _mark(r["pass"]), r["source"])
-            for r in passive
-        ],
-        title="The relaxed leg (no solve): passive joint moments",
-    )
+    _check_table(passive, "The relaxed leg (no solve): joint moments", ("model", "measured"))
     total = len(rows) + len(inverse_rows) + len(passive)
     print(f"\n{total - failed} passed, {failed} failed")
     if failed:
