@@ -25,10 +25,8 @@ import json
 import math
 from typing import Any
 
-import casadi as ca
-
 import runmuscles as rm
-from runmuscles.ocp.build import get_transcription, solve, unpack_solution
+from runmuscles.ocp.build import solution_at, solve
 from runmuscles.ocp.node import COST_TERMS
 from runmuscles.ocp.problem import predictive
 from runmuscles.ocp.solve import SolverOptions
@@ -62,13 +60,7 @@ def _stored(runner: rm.Runner) -> Any:
     ws = stride_stores()[-1].nearest(runner, "run", SPEED, GRADE, problem.n_intervals)
     if ws is None:
         raise SystemExit("no shipped stride at 3.5 m/s level: reinstall runmuscles")
-    tr, _ = get_transcription(problem)
-    f = ca.Function("f", [tr.nlp["x"], tr.nlp["p"]], [tr.nlp["f"]])
-    result = argparse.Namespace(
-        z=ws.z, objective=float(f(ws.z, [SPEED, GRADE])), status="stored", iterations=0,
-        wall_time_s=0.0, function_time_s=0.0, lam_g=ws.lam_g, lam_x=ws.lam_x,
-    )  # fmt: skip
-    return unpack_solution(tr, problem, result, SolverOptions())
+    return solution_at(problem, ws.z, ws.lam_g, ws.lam_x)
 
 
 def main() -> None:

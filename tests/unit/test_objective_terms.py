@@ -8,18 +8,16 @@ evaluated at the stored point and compared with the per-node terms integrated af
 from __future__ import annotations
 
 from importlib import resources
-from types import SimpleNamespace
 
 import casadi as ca
 import numpy as np
 import pytest
 
 import runmuscles as rm
-from runmuscles.ocp.build import get_transcription, unpack_solution
+from runmuscles.ocp.build import get_transcription, solution_at
 from runmuscles.ocp.goals import Goals
 from runmuscles.ocp.node import COST_TERMS
 from runmuscles.ocp.problem import predictive
-from runmuscles.ocp.solve import SolverOptions
 from runmuscles.prediction import StrideStore
 
 
@@ -31,13 +29,10 @@ def solved() -> tuple[float, object]:
     ws = shipped.nearest(runner, "run", 3.5, 0.0, problem.n_intervals)
     if ws is None or (ws.speed, ws.grade) != (3.5, 0.0):
         pytest.skip("the package ships no 3.5 m/s level stride")
+    # the NLP's own objective expression at the stored point
     tr, _ = get_transcription(problem)
     objective = float(ca.Function("f", [tr.nlp["x"], tr.nlp["p"]], [tr.nlp["f"]])(ws.z, [3.5, 0]))
-    result = SimpleNamespace(
-        z=ws.z, objective=objective, status="stored", iterations=0, wall_time_s=0.0,
-        function_time_s=0.0, lam_g=np.zeros(tr.lbg.size), lam_x=np.zeros(tr.n_variables),
-    )  # fmt: skip
-    return objective, unpack_solution(tr, problem, result, SolverOptions())
+    return objective, solution_at(problem, ws.z)
 
 
 def test_terms_add_up_to_the_objective(solved: tuple[float, object]) -> None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from runmuscles.conventions import BODY_HEIGHT_RANGE_M, BODY_MASS_RANGE_KG
 from runmuscles.errors import InputError, OutOfRangeError, UnknownNameError
 from runmuscles.model.backend import as_vector, ops_for
@@ -27,6 +29,7 @@ from runmuscles.model.contact import (
     sphere_force,
 )
 from runmuscles.model.geometry import load_muscle_set, mtu_length, muscle_joint_moments
+from runmuscles.model.muscle import equilibrium_tendon_force
 from runmuscles.model.skeleton import DOFS, Segment, Skeleton, build_skeleton
 
 __all__ = ["HEIGHT_RANGE", "MASS_RANGE", "Runner"]
@@ -218,13 +221,12 @@ class Runner:
         m; others 0): the range-of-motion moments plus every muscle's passive force, its tendon
         in equilibrium with the relaxed fibre (activation 0). What a passive-stiffness test on a
         dynamometer measures, e.g. Riener & Edrich 1999 (J Biomech 32:539). NumPy only."""
-        import numpy as np
-
-        from runmuscles.model.muscle import equilibrium_tendon_force
-
         unknown = sorted(set(q) - set(DOFS))
         if unknown:
-            raise UnknownNameError(f"unknown coordinate {unknown[0]!r}", tuple(DOFS[:3]))
+            import difflib
+
+            close = tuple(difflib.get_close_matches(unknown[0], DOFS, n=3))
+            raise UnknownNameError(f"unknown coordinate {unknown[0]!r}", close)
         qv = np.array([float(q.get(d, 0.0)) for d in DOFS])
         lengths = self.muscle_lengths(qv)
         forces = {

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import casadi as ca
 import numpy as np
 
 from runmuscles.errors import InputError
@@ -23,7 +24,7 @@ from runmuscles.ocp.node import COST_TERMS, NodeLayout, build_node_model
 from runmuscles.ocp.problem import Problem, WarmStart, bound_window
 from runmuscles.ocp.solution import Solution
 from runmuscles.ocp.solve import SolveResult, SolverOptions, solve_nlp
-from runmuscles.ocp.transcription import Transcription, transcribe
+from runmuscles.ocp.transcription import Transcription, cost_weights, transcribe
 
 __all__ = ["COLD_GUESSES", "get_transcription", "solve", "unpack_solution"]
 
@@ -277,6 +278,28 @@ def _finish(
     return solution
 
 
+def solution_at(problem: Problem, z: np.ndarray, lam_g: Any = None, lam_x: Any = None) -> Solution:
+    """A stored NLP point (e.g. a shipped stride's ``z``) as a :class:`Solution` of ``problem``,
+    nothing solved: its objective is the NLP's own objective evaluated there."""
+    tr, _ = get_transcription(problem)
+    params = [problem.speed, problem.grade]
+    f = ca.Function("objective", [tr.nlp["x"], tr.nlp["p"]], [tr.nlp["f"]])
+    result = SolveResult(
+        z=np.asarray(z, float),
+        objective=float(f(z, params)),
+        status="evaluated",
+        success=True,
+        iterations=0,
+        wall_time_s=0.0,
+        function_time_s=0.0,
+        lam_g=np.zeros(tr.lbg.size) if lam_g is None else np.asarray(lam_g, float),
+        lam_x=np.zeros(tr.n_variables) if lam_x is None else np.asarray(lam_x, float),
+        condition=problem.condition(),
+        params=(problem.speed, problem.grade),
+    )
+    return unpack_solution(tr, problem, result, SolverOptions())
+
+
 def unpack_solution(
     tr: Transcription,
     problem: Problem,
@@ -293,9 +316,9 @@ def unpack_solution(
     outs = m.f_out.map(n)(x.T, u.T, p, t)
     outputs = {name: np.asarray(v).T for name, v in zip(m.output_names, outs, strict=True)}
     # the objective split by term, integrated exactly as transcribe() integrates the cost
-    weights = np.ones(n)
-    weights[0] = weights[-1] = 0.5
-    per_term = weights @ outputs["cost_terms"] / (tr.n_intervals * problem.speed)
+    per_term = (
+        cost_weights(tr.n_intervals) @ outputs["cost_terms"] / (tr.n_intervals * problem.speed)
+    )
     terms = dict(zip(COST_TERMS, (float(v) for v in per_term), strict=True))
     return Solution(
         speed=problem.speed,

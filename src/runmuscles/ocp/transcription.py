@@ -139,6 +139,14 @@ class Transcription:
         return x, u, float(np.mean(h)) * self.n_intervals
 
 
+def cost_weights(n_intervals: int) -> np.ndarray:
+    """Trapezoidal weights of the N+1 nodes' running costs (times h; h is equal at all nodes):
+    the objective is ``weights @ cost / (N speed)``."""
+    weights = np.ones(n_intervals + 1)
+    weights[0] = weights[-1] = 0.5
+    return weights
+
+
 #: Typical time step (s): the NLP works on h / H_SCALE.
 H_SCALE = 0.01
 
@@ -174,9 +182,7 @@ def transcribe(
     ) / ca.repmat(x_scale, 1, n_intervals)
     path = model.f_path.map(n_intervals)(x[:, :-1], u[:, :-1], pp[:, :-1], tt[:, :-1])
     cost_k = model.f_cost.map(n)(x, u, pp, tt)
-    weights = np.ones(n)
-    weights[0] = weights[-1] = 0.5
-    objective = ca.mtimes(cost_k, ca.DM(weights)) / (n_intervals * p[0])
+    objective = ca.mtimes(cost_k, ca.DM(cost_weights(n_intervals))) / (n_intervals * p[0])
     distance = p[0] * n_intervals * h[0, 0]
 
     tx = model.states.index(model.forward_state)
