@@ -44,6 +44,37 @@ def test_relaxed_moment_is_rom_spring_plus_relaxed_muscles_in_equilibrium() -> N
     assert float(equilibrium_tendon_force(ta, 0.0, float(geo.mtu_length(ta, named)))) < 1e-3
 
 
+def test_each_muscle_has_its_own_passive_strain() -> None:
+    from runmuscles.model.muscle import passive_force_length
+
+    # the published curve reaches Fmax at strain e0, whatever e0 (De Groote 2016 Eq. S3)
+    for e0 in (0.5, 0.6, 0.9, 1.2):
+        assert passive_force_length(1.0 + e0, strain_at_one=e0) == pytest.approx(1.0, abs=1e-6)
+    runner = rm.Runner()
+    soft = runner.with_muscle("soleus", passive_strain=2 * runner.muscle("soleus_r").passive_strain)
+    pose = {"knee_r": R(90.0), "ankle_r": R(20.0)}  # gastrocnemius slack, soleus stretched
+    m0, m1 = (r.relaxed_moments(pose)["ankle_r"] for r in (runner, soft))
+    # a softer soleus resists dorsiflexion less (plantarflexion moment is negative)
+    assert m0 < m1 < 0.0
+    # the muscle's own strain reaches the equilibrium solve: fibre force at a length where
+    # the default curve gives Fmax is much less for the soft one
+    sol, sol_soft = runner.muscle("soleus_r"), soft.muscle("soleus_r")
+    l_mt = sol.tendon_slack_length * 1.01 + 1.6 * sol.optimal_fiber_length
+    assert float(equilibrium_tendon_force(sol_soft, 0.0, l_mt)) < 0.5 * float(
+        equilibrium_tendon_force(sol, 0.0, l_mt)
+    )
+
+
+def test_an_impossible_passive_strain_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from runmuscles.errors import DataError
+
+    params = geo._read_params()
+    table = {**params["muscles"], "soleus": {**params["muscles"]["soleus"], "passive_strain": 0}}
+    monkeypatch.setattr(geo, "_read_params", lambda: {**params, "muscles": table})
+    with pytest.raises(DataError, match=r"soleus.*passive_strain 0 is outside"):
+        geo.load_muscle_set()
+
+
 def test_relaxed_moments_reject_unknown_coordinates() -> None:
     from runmuscles.errors import UnknownNameError
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from runmuscles.conventions import BODY_HEIGHT_RANGE_M, BODY_MASS_RANGE_KG, GROUP_IDS
 from runmuscles.errors import DataError, InputError, OutOfRangeError
-from runmuscles.model.muscle import KT_DEFAULT, MuscleParams
+from runmuscles.model.muscle import KT_DEFAULT, PASSIVE_STRAIN_AT_ONE, MuscleParams
 from runmuscles.units import DEG
 
 __all__ = [
@@ -160,6 +160,12 @@ def _build(base: str, entry: Mapping[str, Any], side: str) -> MuscleParams:
             raise DataError(f"muscles.toml: {base!r} moment arm for {dof!r} is not valid")
     if min(fmax, l_opt, l_ts) <= 0 or not 0 <= penn < 60 * DEG:
         raise DataError(f"muscles.toml: {base!r} has non-physical parameters")
+    strain = float(entry.get("passive_strain", PASSIVE_STRAIN_AT_ONE))
+    if not 0.2 <= strain <= 3.0:
+        raise DataError(
+            f"muscles.toml: {base!r} passive_strain {strain:g} is outside 0.2..3.0 (the fibre "
+            "strain at which passive force reaches Fmax; 0.6 is the usual value)"
+        )
     # MTU length at the optimal pose = l_ts + l_opt cos(alpha_opt); shift to the zero pose.
     at_pose = l_ts + l_opt * math.cos(penn)
     length_at_zero = at_pose + sum(_poly_integral(arms[d], pose[d]) for d in arms)
@@ -179,6 +185,7 @@ def _build(base: str, entry: Mapping[str, Any], side: str) -> MuscleParams:
         dofs=dof_names,
         sources=tuple(str(s) for s in entry.get("sources", ())),
         fast_twitch_fraction=float(entry["fast_twitch_fraction"]),
+        passive_strain=strain,
         moment_arm_polynomials=tuple(
             (name, arms[d]) for name, d in zip(dof_names, arms, strict=True)
         ),

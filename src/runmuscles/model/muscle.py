@@ -93,6 +93,7 @@ class MuscleParams:
     ``max_contraction_velocity`` in m/s (10 optimal fibre lengths per second), ``tendon_stiffness``
     the dimensionless kT of the tendon curve. ``dofs`` are the generalised coordinates crossed.
     ``fast_twitch_fraction`` (0..1) feeds the metabolic model; ``sources`` cites the numbers.
+    ``passive_strain`` is the fibre strain e0 at which passive force reaches Fmax.
     Geometry (see :mod:`runmuscles.model.geometry`): ``moment_arm_polynomials`` holds, per DOF
     crossed, the coefficients (c0 m, c1 m/rad, c2 m/rad^2) of the moment arm
     ``r(q) = c0 + c1 q + c2 q^2``; ``length_at_zero`` is the MTU length (m) with all its DOFs at 0.
@@ -112,6 +113,7 @@ class MuscleParams:
     dofs: tuple[str, ...]
     sources: tuple[str, ...] = ()
     fast_twitch_fraction: float = 0.5
+    passive_strain: float = PASSIVE_STRAIN_AT_ONE
     moment_arm_polynomials: tuple[tuple[str, tuple[float, float, float]], ...] = ()
     length_at_zero: float = 0.0
 
@@ -246,10 +248,10 @@ def fiber_from_tendon_force(
     )
 
 
-def _fiber_force_n(activation: Any, lm_n: Any, vm_n: Any) -> Any:
-    """Fibre force along the fibre / Fmax: a fl fv + fpe."""
+def _fiber_force_n(muscle: MuscleParams, activation: Any, lm_n: Any, vm_n: Any) -> Any:
+    """Fibre force along the fibre / Fmax: a fl fv + fpe (the muscle's own passive strain)."""
     return activation * active_force_length(lm_n) * force_velocity(vm_n) + passive_force_length(
-        lm_n
+        lm_n, strain_at_one=muscle.passive_strain
     )
 
 
@@ -263,7 +265,7 @@ def implicit_residual_tendon_force(
     / Fmax, which the optimal control drives to zero.
     """
     lm_n, vm_n, cos_a = fiber_from_tendon_force(muscle, ft_n, dft_n, l_mt, v_mt)
-    return ft_n - _fiber_force_n(activation, lm_n, vm_n) * cos_a
+    return ft_n - _fiber_force_n(muscle, activation, lm_n, vm_n) * cos_a
 
 
 def implicit_residual_fiber_length(
@@ -280,7 +282,7 @@ def implicit_residual_fiber_length(
     along = m.sqrt(l_m**2 - muscle.fiber_height**2)
     cos_a = along / l_m
     ft_n = tendon_force_length((l_mt - along) / muscle.tendon_slack_length, muscle.tendon_stiffness)
-    return ft_n - _fiber_force_n(activation, lm_n, vm_n) * cos_a
+    return ft_n - _fiber_force_n(muscle, activation, lm_n, vm_n) * cos_a
 
 
 def rigid_tendon_force(muscle: MuscleParams, activation: Any, l_mt: Any, v_mt: Any) -> Any:
@@ -291,7 +293,7 @@ def rigid_tendon_force(muscle: MuscleParams, activation: Any, l_mt: Any, v_mt: A
     l_m, cos_a = fiber_from_tendon_length(muscle, l_mt, muscle.tendon_slack_length)
     lm_n = l_m / muscle.optimal_fiber_length
     vm_n = cos_a * v_mt / muscle.max_contraction_velocity
-    return _fiber_force_n(activation, lm_n, vm_n) * cos_a * muscle.max_isometric_force
+    return _fiber_force_n(muscle, activation, lm_n, vm_n) * cos_a * muscle.max_isometric_force
 
 
 def equilibrium_tendon_force(

@@ -151,7 +151,9 @@ def muscle_coefficients(
         vm_n = np.clip(vel / m.max_contraction_velocity, -1.0, 1.0)
         f0 = m.max_isometric_force * cos_a
         active[:, i] = f0 * active_force_length(lm_n) * force_velocity(vm_n)
-        passive[:, i] = f0 * np.maximum(passive_force_length(lm_n), 0.0)
+        passive[:, i] = f0 * np.maximum(
+            passive_force_length(lm_n, strain_at_one=m.passive_strain), 0.0
+        )
         l_fib[:, i] = length
         v_fib[:, i] = vel
         v_mtu[:, i] = v
