@@ -248,3 +248,15 @@ def test_cli_model_json_lists_muscles(capsys: pytest.CaptureFixture[str]) -> Non
     assert soleus["joints"] == ["ankle_r"] and soleus["max_isometric_force_N"] > 1000
     for key in ("side", "optimal_fiber_length_m", "tendon_slack_length_m"):
         assert key in soleus
+
+
+def test_the_shipped_strides_were_solved_for_the_default_runner() -> None:
+    # every shipped stride's file name carries the fingerprint of the runner it was solved for;
+    # a parameter or field change that moves the default runner's digest makes them unusable
+    # as warm starts and on-demand extensions, so it must come with a re-solved atlas
+    from importlib import resources
+    from pathlib import Path
+
+    folder = Path(str(resources.files("runmuscles").joinpath("data", "strides")))
+    digests = {p.stem.rsplit("_", 1)[-1] for p in folder.glob("*.npz")}
+    assert digests == {Runner().fingerprint()}
