@@ -18,7 +18,9 @@ elbow + = flexion. Joint moments follow the same signs. pelvis_tx/pelvis_ty are 
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
+from pathlib import Path
 
 __all__ = [
     "BODY_HEIGHT_RANGE_M",
@@ -34,6 +36,7 @@ __all__ = [
     "Gait",
     "Phase",
     "Terrain",
+    "cache_root",
 ]
 
 #: The bodies runmuscles accepts, kg and m (model, analysis and stored profiles alike): children
@@ -104,3 +107,14 @@ GROUP_IDS: tuple[str, ...] = (
     "abdominals", "back_extensors", "deltoids", "biceps", "triceps", "hip_flexors",
     "gluteals", "quadriceps", "hamstrings", "calves", "tibialis_anterior", "foot",
 )  # fmt: skip
+
+
+def cache_root() -> Path:
+    """Where runmuscles keeps what it computed for this user (solved strides and cells, compiled
+    derivatives): ``$RUNMUSCLES_CACHE``, or the platform's user cache folder."""
+    env = os.environ.get("RUNMUSCLES_CACHE")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("runmuscles"))

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from runmuscles.conventions import Gait
+from runmuscles.conventions import Gait, cache_root
 from runmuscles.cycle import GaitCycle
 from runmuscles.errors import InputError
 from runmuscles.gait import transition_speed
@@ -163,10 +163,7 @@ class StrideStore:
 def stride_stores() -> list[StrideStore]:
     """The stores ``predict`` looks in: the user's cache (``$RUNMUSCLES_CACHE`` or the
     platform's user cache folder, e.g. ``~/.cache/runmuscles/strides``), then the package's."""
-    import platformdirs
-
-    env = os.environ.get("RUNMUSCLES_CACHE")
-    cache = Path(env) if env else Path(platformdirs.user_cache_dir("runmuscles"))
+    cache = cache_root()
     shipped = Path(str(resources.files("runmuscles").joinpath("data", "strides")))
     return [StrideStore(cache / "strides"), StrideStore(shipped, writable=False)]
 

@@ -25,19 +25,9 @@ import xarray as xr
 from runmuscles.atlas.gaittable import NOT_ATTEMPTED, SOLVED
 from runmuscles.atlas.grid import DECIMALS, Condition
 from runmuscles.atlas.solvers import Outcome
+from runmuscles.conventions import cache_root
 
 __all__ = ["CellCache", "cache_root", "lattice_axis", "model_id", "overlay"]
-
-
-def cache_root() -> Path:
-    """``$RUNMUSCLES_CACHE`` or the platform's user cache folder for runmuscles (the folder
-    ``prediction.stride_stores`` uses too)."""
-    env = os.environ.get("RUNMUSCLES_CACHE")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("runmuscles"))
 
 
 def lattice_axis(axis: Any, lo: float, hi: float) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ import casadi as ca
 import numpy as np
 
 from runmuscles.errors import ConvergenceError
+from runmuscles.ocp.compiled import DERIVATIVES_ENV, NodeDerivatives, node_derivatives
 from runmuscles.ocp.transcription import Transcription
 
 __all__ = [
@@ -212,7 +214,7 @@ class Derivatives:
 
 
 _DERIVATIVES: dict[int, tuple[Transcription, Derivatives]] = {}
-_SOLVERS: dict[tuple[int, str], tuple[Transcription, ca.Function, _Progress]] = {}
+_SOLVERS: dict[tuple[int, str, str], tuple[Transcription, ca.Function, _Progress]] = {}
 
 
 def derivatives(tr: Transcription) -> Derivatives:
@@ -251,9 +253,11 @@ def build_solver(
     """An IPOPT solver of ``tr`` with these options (cached: built once per transcription and
     option set, from the shared :func:`derivatives`)."""
     ipopt = options.ipopt(with_multipliers)
-    key = (id(tr.nlp["x"]), repr(sorted(ipopt.items())))
+    key = (id(tr.nlp["x"]), repr(sorted(ipopt.items())), os.environ.get(DERIVATIVES_ENV, ""))
     if key not in _SOLVERS:
-        d = derivatives(tr)
+        d: Derivatives | NodeDerivatives | None = node_derivatives(tr)
+        if d is None:
+            d = derivatives(tr)
         cb = _Progress(tr.n_variables, int(tr.lbg.size), 2)
         opts: dict[str, Any] = {
             "ipopt": ipopt,
@@ -264,6 +268,10 @@ def build_solver(
         }
         if ipopt.get("hessian_approximation") == "exact":
             opts["hess_lag"] = d.hess_lag
+        if isinstance(d, NodeDerivatives):
+            # compiled functions carry no derivatives of their own: no Lagrangian gradient
+            # (only the parameters' multipliers need it, and nothing here uses them)
+            opts.update(no_nlp_grad=True, calc_lam_p=False)
         _SOLVERS[key] = (tr, ca.nlpsol("gait", "ipopt", d.nlp, opts), cb)
     _, solver, cb = _SOLVERS[key]
     cb.fn, cb.it = progress, 0
