@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages for the web tests (Debian/Ubuntu): PostgreSQL server binaries (initdb, pg_ctl)
 # for the PostgreSQL store tests and Chromium for the end-to-end browser tests (Playwright drives
-# /usr/bin/chromium; never `playwright install`). Idempotent and quiet: installs only what is
+# /usr/bin/chromium; never `playwright install`); and gcc, which compiles the solver's node
+# derivatives (runmuscles.ocp.compiled; without it solves fall back to slower interpreted ones). Idempotent and quiet: installs only what is
 # missing. Without these packages the tests that need them skip with a reason.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ need=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v runuser > /dev/null || need+=(util-linux)
+command -v gcc > /dev/null || need+=(gcc libc6-dev)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 SUDO=""

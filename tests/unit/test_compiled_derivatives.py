@@ -55,12 +55,10 @@ def test_node_derivatives_equal_the_whole_nlps() -> None:
             assert want.shape == got.shape
             # two evaluation orders of the same expressions: rounding only (our tolerance)
             assert np.abs(got - want).max() <= 1e-12 * max(1.0, np.abs(want).max())
-    # about the same structure for IPOPT (the node layout keeps some entries that the whole
-    # NLP's expansion finds to be zero: Jacobian 37,626 vs 32,161 non-zeros)
-    for name in ("jac_g", "hess_lag"):
-        ref_sp = getattr(reference, name).sparsity_out(1 if name == "jac_g" else 0)
-        node_sp = getattr(node, name).sparsity_out(1 if name == "jac_g" else 0)
-        assert node_sp.nnz() <= ref_sp.nnz() * 1.2, (name, node_sp.nnz(), ref_sp.nnz())
+    # the same structure for IPOPT: the Jacobian's non-zeros exactly, the Hessian's up to a few
+    # entries that the whole NLP's expansion finds to be zero (145 of 38,123)
+    assert node.jac_g.sparsity_out(1) == reference.jac_g.sparsity_out(1)
+    assert node.hess_lag.sparsity_out(0).nnz() <= 1.01 * reference.hess_lag.sparsity_out(0).nnz()
 
 
 def test_no_compiler_means_the_sx_functions_with_a_warning(

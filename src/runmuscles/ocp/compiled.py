@@ -256,11 +256,11 @@ def _assemble(tr: Transcription, node: dict[str, ca.Function], library: Path) ->
         tr.duration_bounds,
         tr.half_stride,
     )
-    g_lin = ca.Function(
-        "g_lin",
-        [lin.nlp["x"], lin.nlp["p"]],
-        [lin.nlp["g"], ca.jacobian(lin.nlp["g"], lin.nlp["x"])],
-    ).expand()
+    # expanded before differentiation: an MX Jacobian keeps 5,465 stored zeros that reach MUMPS
+    g_zero = ca.Function("g_zero", [lin.nlp["x"], lin.nlp["p"]], [lin.nlp["g"]]).expand()
+    zs, ps = ca.SX.sym("z", tr.n_variables), ca.SX.sym("p", 2)
+    gs = g_zero(zs, ps)
+    g_lin = ca.Function("g_lin", [zs, ps], [gs, ca.jacobian(gs, zs)])
     g_lin_value, j_lin = g_lin(z, p)
     r_lin, c_lin = (np.asarray(a, dtype=np.int64) for a in g_lin.sparsity_out(1).get_triplet())
 
