@@ -29,6 +29,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # MUMPS threads only add contenti
 
 from runmuscles.model.runner import Runner
 from runmuscles.ocp.build import COLD_GUESSES, get_transcription
+from runmuscles.ocp.compiled import NodeDerivatives, node_derivatives
 from runmuscles.ocp.problem import predictive
 from runmuscles.ocp.solve import SolverOptions, derivatives, solve_nlp
 
@@ -53,14 +54,15 @@ def main() -> None:
     tr, layout = get_transcription(problem)
     t_build = time.perf_counter() - t0
     t0 = time.perf_counter()
-    d = derivatives(tr)
+    d = node_derivatives(tr) or derivatives(tr)  # what the solver uses
     t_deriv = time.perf_counter() - t0
+    kind = "compiled node" if isinstance(d, NodeDerivatives) else "interpreted SX"
     nnz_j = d.jac_g.sparsity_out(1).nnz()
     nnz_h = d.hess_lag.sparsity_out(0).nnz()
     print(
         f"machine: {os.cpu_count()} cores; NLP: {tr.n_variables} variables, {tr.lbg.size} "
         f"constraints, Jacobian {nnz_j} and Hessian {nnz_h} non-zeros; transcription "
-        f"{t_build:.1f} s, exact derivatives {t_deriv:.1f} s (once per process)"
+        f"{t_build:.1f} s, exact derivatives ({kind}) {t_deriv:.1f} s (once per process)"
     )
     header = (
         f"{'solve':38s} {'status':28s} {'iter':>5s} {'wall s':>8s} {'func s':>7s} "
