@@ -74,7 +74,10 @@ OURS = "tolerance chosen by this project"
 RESERVE_LIMIT = 0.05
 
 
-RIENER_EDRICH = "Riener & Edrich 1999 J Biomech 32:539 (relaxed leg, all passive structures)"
+RIENER_EDRICH = (
+    "Riener & Edrich 1999 J Biomech 32:539 (relaxed leg, all passive structures; the model's "
+    "passive strains and hip spring were fitted to these data: a calibration check)"
+)
 
 
 def riener_edrich_1999(hip: float, knee: float, ankle: float) -> dict[str, float]:

@@ -110,12 +110,9 @@ def test_rows_judge_with_the_labelled_tolerance() -> None:
         assert row["pass"] == (abs(model - measured) <= max(5.0, 0.5 * abs(measured)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: the relaxed model is 2-6x stiffer than Riener & Edrich 1999 at the "
-    "ankle (calves), knee (vasti in deep flexion) and hip (hamstrings), and lacks the passive "
-    "hip flexion moment in extension; the muscles' optimal poses were never fitted to it",
-)
 def test_relaxed_leg_as_measured() -> None:
+    # a calibration check, not independent truth: the leg muscles' passive strains and the hip
+    # extension spring were fitted to these data (scripts/fit_passive.py); it fails if a later
+    # change of muscle geometry or passive curves moves the relaxed leg out of the band
     failed = [r["quantity"] for r in passive_rows() if not r["pass"]]
     assert not failed, failed
