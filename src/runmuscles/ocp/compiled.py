@@ -140,7 +140,8 @@ def node_derivatives(tr: Transcription) -> NodeDerivatives | None:
 _BUILT: dict[int, tuple[Transcription, NodeDerivatives | None]] = {}
 
 
-def _warn_once(message: str) -> None:
+def _fall_back(message: str) -> None:
+    """Say why the compiled derivatives are not used (Python shows it once per call site)."""
     warnings.warn(
         message + "; solving with CasADi's interpreted derivatives (slower)", stacklevel=3
     )
@@ -168,7 +169,7 @@ def _compile(fns: dict[str, ca.Function]) -> Path | None:
     compiler flags and CasADi's version); None with a warning when that fails."""
     compiler = shutil.which(os.environ.get("CC", "gcc"))
     if compiler is None:
-        _warn_once("no C compiler found ($CC or gcc)")
+        _fall_back("no C compiler found ($CC or gcc)")
         return None
     with tempfile.TemporaryDirectory(prefix="runmuscles-cg-") as tmp:
         gen = ca.CodeGenerator("rm_node.c", {"with_header": False})
@@ -193,10 +194,10 @@ def _compile(fns: dict[str, ca.Function]) -> Path | None:
             try:
                 done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
             except (OSError, subprocess.TimeoutExpired) as exc:
-                _warn_once(f"compiling the node derivatives failed ({exc})")
+                _fall_back(f"compiling the node derivatives failed ({exc})")
                 return None
             if done.returncode != 0:
-                _warn_once(f"compiling the node derivatives failed: {done.stderr[-500:]}")
+                _fall_back(f"compiling the node derivatives failed: {done.stderr[-500:]}")
                 partial.unlink(missing_ok=True)
                 return None
             os.replace(partial, library)
