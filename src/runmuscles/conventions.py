@@ -33,6 +33,7 @@ __all__ = [
     "SIDES",
     "TERRAINS",
     "TRANSLATIONS",
+    "TRUNK_AND_ARM_GROUPS",
     "Gait",
     "Phase",
     "Terrain",
@@ -99,12 +100,18 @@ MUSCLE_GROUPS: dict[str, str] = {
     "gastroc": "calves", "soleus": "calves", "tib_ant": "tibialis_anterior",
     "toe_flexors": "foot", "foot_intrinsics": "foot", "rect_abd": "abdominals",
     "erector_spinae": "back_extensors", "delt_ant": "deltoids", "delt_post": "deltoids",
-    "biceps": "biceps", "triceps": "triceps",
+    "lat_dorsi": "lats", "teres_major": "lats",
+    "biceps": "biceps", "triceps": "triceps", "tri_long": "triceps",
 }  # fmt: skip
+
+#: Groups of the trunk and arms (the rest work the legs); their joints follow measured motion.
+TRUNK_AND_ARM_GROUPS: tuple[str, ...] = (
+    "abdominals", "back_extensors", "deltoids", "lats", "biceps", "triceps",
+)  # fmt: skip
 
 #: Catalogue ids of the muscle groups the model has muscles for.
 GROUP_IDS: tuple[str, ...] = (
-    "abdominals", "back_extensors", "deltoids", "biceps", "triceps", "hip_flexors",
+    "abdominals", "back_extensors", "deltoids", "lats", "biceps", "triceps", "hip_flexors",
     "gluteals", "quadriceps", "hamstrings", "calves", "tibialis_anterior", "foot",
 )  # fmt: skip
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from runmuscles import __version__
+from runmuscles.conventions import MUSCLE_GROUPS, TRUNK_AND_ARM_GROUPS
 from runmuscles.cycle import GaitCycle
 from runmuscles.errors import InputError
 from runmuscles.io.motion import Motion
@@ -101,7 +102,7 @@ def _cycle(
     dofs = runner.dofs
     reserve_peak = {d: float(np.max(np.abs(so.reserve[:, j]))) for j, d in enumerate(so.dofs)}
     provenance = {
-        "model": "runmuscles 2D runner (16 DOF, 34 Hill-type muscles)",
+        "model": "runmuscles 2D runner (16 DOF, 40 Hill-type muscles)",
         "method": "inverse dynamics + static optimisation (sum of squared activations, rigid "
         "tendons, reserve actuators)",
         "source": motion.source,
@@ -301,11 +302,7 @@ def inverse_validation_rows(
             peaks[base].append(
                 float(np.mean([f.sel(muscle=f"{base}_{s}").max() for s in ("r", "l")]))
             )
-        leg = [
-            m
-            for m in cycle.muscles
-            if not m.startswith(("delt", "biceps", "triceps", "rect_abd", "erector"))
-        ]
+        leg = [m for m in cycle.muscles if MUSCLE_GROUPS[m[:-2]] not in TRUNK_AND_ARM_GROUPS]
         impulse = sum(float(np.trapezoid(f.sel(muscle=m).values, cycle.time)) for m in leg)
         peaks["impulse"].append(impulse / (cycle.time[-1] - cycle.time[0]))
     for key, label in (

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from runmuscles.conventions import TRUNK_AND_ARM_GROUPS
 from runmuscles.cycle import GaitCycle
 
 __all__ = [
@@ -332,9 +333,7 @@ def predictive_rows(cycles: Mapping[tuple[float, float], GaitCycle]) -> list[dic
             leg = [
                 m
                 for m in d["muscles"]
-                if m["side"] == "r"
-                and m["group"]
-                not in ("abdominals", "back_extensors", "deltoids", "biceps", "triceps")
+                if m["side"] == "r" and m["group"] not in TRUNK_AND_ARM_GROUPS
             ]
             top = max(leg, key=lambda m: m["peak_activation"])
             rows.append(

@@ -53,7 +53,7 @@ def test_json_contract(cycle: GaitCycle) -> None:
     assert numbers <= set(d["summary"])
     assert all(math.isfinite(d["summary"][k]) for k in numbers)
     assert d["summary"]["strike"] in ("rearfoot", "midfoot", "forefoot")
-    assert len(d["muscles"]) == 34
+    assert len(d["muscles"]) == 40
     for m in d["muscles"]:
         assert isinstance(m["resolved"], bool)
         assert m["resolved"] == (m["unresolved_reason"] is None)

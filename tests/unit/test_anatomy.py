@@ -20,8 +20,8 @@ CAT = load_catalogue()
 
 #: group ids fixed in the project conventions (COMMON.md)
 MUSCLE_IDS = [
-    "abdominals", "back_extensors", "deltoids", "biceps", "triceps", "hip_flexors", "gluteals",
-    "quadriceps", "hamstrings", "calves", "tibialis_anterior", "foot",
+    "abdominals", "back_extensors", "deltoids", "lats", "biceps", "triceps", "hip_flexors",
+    "gluteals", "quadriceps", "hamstrings", "calves", "tibialis_anterior", "foot",
 ]  # fmt: skip
 TISSUE_IDS = [
     "achilles_tendon", "patellar_tendon", "plantar_fascia", "knee_ligaments", "ankle_ligaments",

@@ -170,13 +170,13 @@ def test_lookup_is_exact_at_nodes_and_bilinear_between(atlas: Atlas, gait: str) 
 
 def test_resolved_flags_need_every_weighted_corner(atlas: Atlas) -> None:
     # the stand-in marks the arm groups unresolved below 3.25 m/s running, always walking
-    arms = [atlas.groups.index(g) for g in ("deltoids", "biceps", "triceps")]
+    arms = [atlas.groups.index(g) for g in ("deltoids", "lats", "biceps", "triceps")]
     legs = [i for i in range(len(atlas.groups)) if i not in arms]
     assert STANDIN_ARMS_RESOLVED_FROM == 3.25
     res = atlas.lookup([3.0, 3.2, 3.5, 3.7, 4.0], [0.0] * 5)["resolved"]
-    assert res.shape == (5, 12) and set(np.unique(res)) <= {0.0, 1.0}
+    assert res.shape == (5, 13) and set(np.unique(res)) <= {0.0, 1.0}
     # 3.0 unresolved; 3.2 interpolates 3.0 and 3.5: unresolved; at and above 3.5 resolved
-    assert res[:, arms].tolist() == [[0, 0, 0], [0, 0, 0], [1, 1, 1], [1, 1, 1], [1, 1, 1]]
+    assert res[:, arms].tolist() == [[0] * 4, [0] * 4, [1] * 4, [1] * 4, [1] * 4]
     assert np.all(res[:, legs] == 1.0)
     walk = atlas.lookup([1.2], [0.05], "walk")["resolved"]
     assert np.all(walk[0, arms] == 0.0) and np.all(walk[0, legs] == 1.0)
@@ -184,7 +184,7 @@ def test_resolved_flags_need_every_weighted_corner(atlas: Atlas) -> None:
 
 def test_lookup_broadcasts_and_accepts_scalars(atlas: Atlas) -> None:
     one = atlas.lookup(3.25, 0.0)
-    assert one["concentric_work_j"].shape == (1, 12)
+    assert one["concentric_work_j"].shape == (1, 13)
     many = atlas.lookup(np.full(7, 3.25), 0.0)
     assert many["stride_time_s"].shape == (7,)
     np.testing.assert_allclose(many["stride_time_s"], one["stride_time_s"][0])
@@ -209,11 +209,11 @@ def test_gait_interface_of_the_condition_table(atlas: Atlas) -> None:
     assert atlas.ranges("walk") == ((1.0, 1.8), (-0.1, 0.2))
     assert atlas.speed_range == (3.0, 4.0) and atlas.grade_range == (-0.1, 0.1)
     assert atlas.mass_kg == 70.0 and atlas.height_m == 1.75
-    assert atlas.groups[0] == "abdominals" and len(atlas.groups) == 12
+    assert atlas.groups[0] == "abdominals" and len(atlas.groups) == 13
     view = GaitView(atlas)
     assert view.gait_aware and view.gaits == ("run", "walk")
     out = lookup_checked(atlas, np.array([1.5]), np.array([0.1]), gait="walk")
-    assert out["resolved"].shape == (1, 12)
+    assert out["resolved"].shape == (1, 13)
     with pytest.raises(InputError, match="no 'swim' strides"):
         atlas.lookup([3.5], [0.0], "swim")
 

@@ -41,11 +41,11 @@ def _base(dof: str) -> str:
     return dof if dof == "lumbar" else dof.rsplit("_", 1)[0]
 
 
-def test_thirty_four_muscles_names_groups_sides() -> None:
+def test_forty_muscles_names_groups_sides() -> None:
     muscles = geo.load_muscle_set()
-    assert len(muscles) == 34
+    assert len(muscles) == 40
     names = [m.name for m in muscles]
-    assert len(set(names)) == 34
+    assert len(set(names)) == 40
     expected_group = {
         "glut_max": "gluteals",
         "iliopsoas": "hip_flexors",
@@ -62,8 +62,11 @@ def test_thirty_four_muscles_names_groups_sides() -> None:
         "erector_spinae": "back_extensors",
         "delt_ant": "deltoids",
         "delt_post": "deltoids",
+        "lat_dorsi": "lats",
+        "teres_major": "lats",
         "biceps": "biceps",
         "triceps": "triceps",
+        "tri_long": "triceps",
     }
     for base, group in expected_group.items():
         for side in ("r", "l"):
@@ -210,6 +213,10 @@ PUBLISHED = [
     # shoulder: anterior and posterior deltoid 2-4 cm (Holzbaur et al. 2005 model values)
     ("delt_ant_r", "shoulder", (-60, 0, 60), 0.020, 0.040),
     ("delt_post_r", "shoulder", (-60, 0, 60), -0.040, -0.020),
+    # triceps long head: shoulder extension 2.5-3.75 cm over -30..+30 deg flexion, computed from
+    # the geometry of OpenSim arm26 and MoBL-ARMS 4.1 (Holzbaur 2005 descendants; no cadaver value)
+    ("tri_long_r", "shoulder", (-30, 0, 30), -0.0375, -0.025),
+    ("tri_long_r", "elbow", (0, 45, 90, 140), -0.025, -0.015),
 ]
 
 
@@ -242,6 +249,8 @@ def test_moment_arm_signs_follow_coordinates() -> None:
         ("rect_abd_r", "lumbar"): -1,
         ("biceps_r", "elbow_r"): 1,
         ("triceps_r", "elbow_r"): -1,
+        ("tri_long_r", "elbow_r"): -1,
+        ("tri_long_r", "shoulder_r"): -1,  # shoulder + is flexion: extensors negative
     }
     for (name, dof), s in sign.items():
         assert math.copysign(1, geo.moment_arms(BY_NAME[name], q)[dof]) == s, (name, dof)

@@ -43,7 +43,7 @@ FRONT = {
     "tibialis_anterior",
     "foot",
 }
-BACK = {"back_extensors", "deltoids", "triceps", "gluteals", "hamstrings", "calves"}
+BACK = {"back_extensors", "deltoids", "lats", "triceps", "gluteals", "hamstrings", "calves"}
 
 # ----------------------------------------------------------------------------- synthetic data
 T, TC, N = 0.72, 0.25, 145  # stride time, contact time (s), samples (every 5 ms)
@@ -269,7 +269,7 @@ def test_colours_get_darker_with_load() -> None:
     # in the map: ordering of fills follows ordering of loads
     values = {
         g: float(v)
-        for g, v in zip(GROUP_IDS, [5, 80, 20, 0, 60, 33, 99, 41, 7, 12, 70, 55], strict=True)
+        for g, v in zip(GROUP_IDS, [5, 80, 20, 0, 60, 33, 99, 41, 7, 12, 70, 55, 26], strict=True)
     }
     root = ET.fromstring(body_map_svg(values))
     fills = {e.get("data-muscle"): e.get("fill", "") for e in root.iter() if e.get("data-muscle")}

@@ -171,6 +171,7 @@ CATALOGUE_GROUPS = {
     "abdominals",
     "back_extensors",
     "deltoids",
+    "lats",
     "biceps",
     "triceps",
     "hip_flexors",

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from runmuscles.conventions import GROUP_IDS
 from runmuscles.cycle import JOINTS, SIDES, TENDON_MUSCLES, GaitCycle
 
 __all__ = [
@@ -41,10 +42,7 @@ __all__ = [
 ]
 
 #: Catalogue group ids, in report order (COMMON conventions).
-CATALOGUE_GROUPS = (
-    "abdominals", "back_extensors", "deltoids", "biceps", "triceps", "hip_flexors", "gluteals",
-    "quadriceps", "hamstrings", "calves", "tibialis_anterior", "foot",
-)  # fmt: skip
+CATALOGUE_GROUPS = GROUP_IDS
 #: Samples of the stored activation curves (0, 2, ..., 100 % of the stride).
 CURVE_POINTS = 51
 #: Per-group variables -> unit.

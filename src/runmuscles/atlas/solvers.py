@@ -139,7 +139,7 @@ def predictive_solve(
 _STANDIN_MUSCLES = tuple((f"{m}_{s}", g, s) for m, g in MUSCLE_GROUPS.items() for s in ("r", "l"))
 #: Groups the stand-in marks unresolved below this speed when running, always when walking (to
 #: exercise the ``resolved`` flags; NOT a statement about the model).
-_STANDIN_ARMS = ("deltoids", "biceps", "triceps")
+_STANDIN_ARMS = ("deltoids", "lats", "biceps", "triceps")
 STANDIN_ARMS_RESOLVED_FROM = 3.25
 
 

@@ -55,8 +55,11 @@ MUSCLE_BASES: tuple[str, ...] = (
     "erector_spinae",
     "delt_ant",
     "delt_post",
+    "lat_dorsi",
+    "teres_major",
     "biceps",
     "triceps",
+    "tri_long",
 )
 GROUPS = GROUP_IDS
 #: DOFs that exist once (no side suffix).
@@ -194,7 +197,7 @@ def _build(base: str, entry: Mapping[str, Any], side: str) -> MuscleParams:
 
 
 def load_muscle_set(mass: float = 70.0, height: float = 1.75) -> tuple[MuscleParams, ...]:
-    """The 34 muscles of the runner (17 base muscles x right/left), scaled to this body.
+    """The 40 muscles of the runner (20 base muscles x right/left), scaled to this body.
 
     Order: for each base name in :data:`MUSCLE_BASES`, the right then the left muscle. Scaling
     (see :func:`scale_factors`): lengths and moment arms with height; Fmax with muscle volume

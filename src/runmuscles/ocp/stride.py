@@ -159,7 +159,7 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
         short = [j for j in joints if arm_shares.get(j, 0.0) > RESERVE_LIMIT]
         if m.name in arms and short:
             lacking = {
-                "shoulder": "latissimus dorsi and teres major for shoulder extension",
+                "shoulder": "the pectoralis major, coracobrachialis and rotator cuff",
                 "lumbar": "the obliques' and multifidus' share of trunk support",
             }
             unresolved[m.name] = (
@@ -192,7 +192,7 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
         notes.append(crouch)
     touched = bounds_touched(q)
     provenance: dict[str, Any] = {
-        "model": "runmuscles 2D runner (16 DOF, 34 Hill-type muscles)",
+        "model": "runmuscles 2D runner (16 DOF, 40 Hill-type muscles)",
         "runner": {"mass_kg": runner.mass, "height_m": runner.height},
         "parameter_sources": runner.to_dict().get("sources", []),
         "solver": {**solution.solver_info(), "options": solution.solver_options},

@@ -21,6 +21,7 @@ import difflib
 import math
 from collections.abc import Mapping
 
+from runmuscles import conventions
 from runmuscles.errors import InputError, UnknownNameError
 from runmuscles.report.colour import NO_DATA, load_colour
 from runmuscles.report.svg import el, num, svg, text, title
@@ -108,6 +109,21 @@ _BACK: dict[str, tuple[Shape, ...]] = {
     ),
     "triceps": (((44, 106), (53, 110), (56, 132), (54, 154), (50, 166), (46, 154), (43, 130)),),
     "back_extensors": (((3, 120), (11, 122), (14, 160), (14, 195), (10, 210), (4, 208), (3, 170)),),
+    # latissimus dorsi (with teres major at its top, under the armpit): the wing from the
+    # armpit down to the lower back, beside the back extensors
+    "lats": (
+        (
+            (15, 118),
+            (26, 104),
+            (37, 93),
+            (38, 112),
+            (35, 140),
+            (32, 165),
+            (22, 188),
+            (16, 196),
+            (15, 158),
+        ),
+    ),
     "gluteals": (
         ((3, 214), (16, 204), (32, 206), (41, 218), (41, 238), (33, 253), (17, 257), (4, 251)),
         ((24, 194), (36, 195), (41, 207), (31, 203)),
@@ -129,10 +145,7 @@ _ABS = (84.0, 100.0, 32.0, 100.0, 11.0)
 FRONT_GROUPS: tuple[str, ...] = ("abdominals", *_FRONT)
 BACK_GROUPS: tuple[str, ...] = tuple(_BACK)
 #: every catalogue muscle-group id the map can show
-GROUP_IDS: tuple[str, ...] = (
-    "abdominals", "back_extensors", "deltoids", "biceps", "triceps", "hip_flexors", "gluteals",
-    "quadriceps", "hamstrings", "calves", "tibialis_anterior", "foot",
-)  # fmt: skip
+GROUP_IDS: tuple[str, ...] = conventions.GROUP_IDS
 
 _SILHOUETTE_FILL = "#eceae6"
 _OUTLINE = "#b9b4ab"

@@ -46,6 +46,7 @@ GROUP_COLOURS: dict[str, str] = {
     "abdominals": "#4e79a7",
     "back_extensors": "#a0cbe8",
     "deltoids": "#f28e2b",
+    "lats": "#d37295",
     "biceps": "#ffbe7d",
     "triceps": "#8cd17d",
     "hip_flexors": "#59a14f",
