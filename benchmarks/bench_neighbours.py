@@ -13,7 +13,10 @@ Engines:
 * ``current``: this version's defaults;
 * ``baseline``: the engine before Umberger's A^0.6 was smoothed near A = 0 and before MUMPS's
   permuting scaling was turned off (``activation_smoothing=0``,
-  ``mumps_permuting_scaling=7``).
+  ``mumps_permuting_scaling=7``);
+* ``inertia_free`` (measured, not the default): the current engine with IPOPT's inertia-free
+  curvature test (``neg_curv_test_tol=1e-8``, Chiang & Zavala 2016), which accepts a step of
+  positive curvature without refactorising the KKT matrix until its inertia is right.
 
 Prints per step: iterations, seconds, seconds per iteration, cost of transport, cadence and trunk
 lean (a neighbour that changes its posture a lot has jumped to another local optimum, which costs
@@ -36,6 +39,7 @@ from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # MUMPS threads only add contention on 2 cores
 
+from runmuscles.errors import ConvergenceError
 from runmuscles.model import metabolics
 from runmuscles.model.runner import Runner
 from runmuscles.ocp import build as ocp_build
@@ -59,6 +63,8 @@ class Engine:
     extra: dict[str, Any]
     #: (iterations, seconds) of each neighbour step
     steps: list[tuple[int, float]] = field(default_factory=list)
+    #: neighbour steps that did not converge (the rest of that chain is skipped)
+    failures: int = 0
 
     def use(self) -> None:
         """Make the model and solver this engine's (the transcriptions are rebuilt)."""
@@ -72,10 +78,15 @@ def _step(engine: Engine, runner: Runner, target: tuple[float, float], guess: An
     problem = predictive(runner, target[0], target[1])
     problem.guess = guess
     t0 = time.perf_counter()
-    sol = solve(problem, SolverOptions(max_iter=3000, extra=dict(engine.extra)))
+    label = f"{target[0]:.2f} m/s {100 * target[1]:+.1f} %"
+    try:
+        sol = solve(problem, SolverOptions(max_iter=3000, extra=dict(engine.extra)))
+    except ConvergenceError as exc:
+        engine.failures += 1
+        print(f"{engine.name:9s} {label:18s} failed: {exc}", flush=True)
+        return None
     wall = time.perf_counter() - t0
     s = sol.cycle().summary()
-    label = f"{target[0]:.2f} m/s {100 * target[1]:+.1f} %"
     print(
         f"{engine.name:9s} {label:18s} {sol.iterations:5d} {sol.wall_time_s:7.1f} "
         f"{sol.wall_time_s / max(sol.iterations, 1):6.3f} {s['cost_of_transport_j_per_kg_m']:6.2f} "
@@ -92,6 +103,8 @@ def run(engine: Engine, runner: Runner, start: Any) -> None:
         guess = base
         for target in chain:
             guess = _step(engine, runner, target, guess)
+            if guess is None:
+                break
             engine.steps.append((guess.iterations, guess.wall_time_s))
 
 
@@ -102,6 +115,9 @@ def main() -> None:
     engines = {
         "current": Engine("current", metabolics.ACTIVATION_SMOOTHING, {}),
         "baseline": Engine("baseline", 0.0, {"mumps_permuting_scaling": 7}),
+        "inertia_free": Engine(
+            "inertia_free", metabolics.ACTIVATION_SMOOTHING, {"neg_curv_test_tol": 1e-8}
+        ),
     }
     chosen = [engines[n] for n in args.engines.split(",")]
     runner = Runner()
@@ -125,14 +141,17 @@ def main() -> None:
         print(
             f"{e.name}: neighbour steps {len(its)}, median {statistics.median(its):.0f} "
             f"iterations, total {sum(its)}, within 40 iterations {sum(i <= 40 for i in its)}, "
-            f"{summary[e.name][2]:.3f} s per iteration"
+            f"{summary[e.name][2]:.3f} s per iteration, failed {e.failures}"
         )
-    if "current" in summary and "baseline" in summary:
-        c, b = summary["current"], summary["baseline"]
-        print(
-            f"current / baseline: median iterations {c[0] / b[0]:.2f}x, total iterations "
-            f"{c[1] / b[1]:.2f}x, seconds per iteration {c[2] / b[2]:.2f}x"
-        )
+    if "baseline" in summary:
+        b = summary["baseline"]
+        for name, c in summary.items():
+            if name == "baseline":
+                continue
+            print(
+                f"{name} / baseline: median iterations {c[0] / b[0]:.2f}x, total iterations "
+                f"{c[1] / b[1]:.2f}x, seconds per iteration {c[2] / b[2]:.2f}x"
+            )
 
 
 if __name__ == "__main__":
