@@ -122,10 +122,12 @@ def test_the_default_objective_charges_the_contacts_dissipation_exactly() -> Non
     qa = np.asarray(outs[on.output_names.index("q_all")]).ravel()
     qda = np.asarray(outs[on.output_names.index("qd_all")]).ravel()
     extra = float(on.f_cost(x, u, p, t) - off.f_cost(x, u, p, t))
+    goals = Goals()
     expected = (
-        float(friction_power(RUNNER, qa, qda)) + float(damping_power(RUNNER, qa, qda))
+        goals.friction * float(friction_power(RUNNER, qa, qda))
+        + goals.damping * float(damping_power(RUNNER, qa, qda))
     ) / RUNNER.total_mass
-    assert Goals().friction == 1.0 and Goals().damping == 1.0
+    assert goals.friction == 10.0 and goals.damping == 1.0
     assert expected > 0.0
     assert extra == pytest.approx(expected, rel=1e-9)
 
