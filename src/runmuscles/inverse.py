@@ -102,7 +102,7 @@ def _cycle(
     dofs = runner.dofs
     reserve_peak = {d: float(np.max(np.abs(so.reserve[:, j]))) for j, d in enumerate(so.dofs)}
     provenance = {
-        "model": "runmuscles 2D runner (16 DOF, 40 Hill-type muscles)",
+        "model": runner.label,
         "method": "inverse dynamics + static optimisation (sum of squared activations, rigid "
         "tendons, reserve actuators)",
         "source": motion.source,

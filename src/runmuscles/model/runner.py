@@ -128,6 +128,12 @@ class Runner:
         object.__setattr__(new, "muscles", muscles)
         return new
 
+    @property
+    def label(self) -> str:
+        """What results name as their model, e.g. "runmuscles 2D runner (16 DOF, 40 Hill-type
+        muscles)"."""
+        return f"runmuscles 2D runner ({len(self.dofs)} DOF, {len(self.muscles)} Hill-type muscles)"
+
     def fingerprint(self) -> str:
         """A digest of every parameter that shapes the dynamics (body, segments, contact,
         muscles): equal for equal runners, different when any parameter differs."""

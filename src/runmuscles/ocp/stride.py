@@ -192,7 +192,7 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
         notes.append(crouch)
     touched = bounds_touched(q)
     provenance: dict[str, Any] = {
-        "model": "runmuscles 2D runner (16 DOF, 40 Hill-type muscles)",
+        "model": runner.label,
         "runner": {"mass_kg": runner.mass, "height_m": runner.height},
         "parameter_sources": runner.to_dict().get("sources", []),
         "solver": {**solution.solver_info(), "options": solution.solver_options},
