@@ -23,6 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 
 __all__ = [
+    "ARM_GROUPS",
     "BODY_HEIGHT_RANGE_M",
     "BODY_MASS_RANGE_KG",
     "DOFS",
@@ -104,10 +105,10 @@ MUSCLE_GROUPS: dict[str, str] = {
     "biceps": "biceps", "triceps": "triceps", "tri_long": "triceps",
 }  # fmt: skip
 
+#: Groups of the arms (shoulder and elbow follow measured motion).
+ARM_GROUPS: tuple[str, ...] = ("deltoids", "lats", "biceps", "triceps")
 #: Groups of the trunk and arms (the rest work the legs); their joints follow measured motion.
-TRUNK_AND_ARM_GROUPS: tuple[str, ...] = (
-    "abdominals", "back_extensors", "deltoids", "lats", "biceps", "triceps",
-)  # fmt: skip
+TRUNK_AND_ARM_GROUPS: tuple[str, ...] = ("abdominals", "back_extensors", *ARM_GROUPS)
 
 #: Catalogue ids of the muscle groups the model has muscles for.
 GROUP_IDS: tuple[str, ...] = (

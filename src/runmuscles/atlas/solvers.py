@@ -35,7 +35,7 @@ from runmuscles.atlas.content import (
     record_from_cycle,
 )
 from runmuscles.atlas.grid import Condition
-from runmuscles.conventions import DOFS, MUSCLE_GROUPS
+from runmuscles.conventions import ARM_GROUPS, DOFS, MUSCLE_GROUPS
 from runmuscles.errors import ConvergenceError
 
 __all__ = ["STANDIN_LABEL", "Outcome", "SolveFn", "predictive_solve", "standin_solve"]
@@ -139,7 +139,7 @@ def predictive_solve(
 _STANDIN_MUSCLES = tuple((f"{m}_{s}", g, s) for m, g in MUSCLE_GROUPS.items() for s in ("r", "l"))
 #: Groups the stand-in marks unresolved below this speed when running, always when walking (to
 #: exercise the ``resolved`` flags; NOT a statement about the model).
-_STANDIN_ARMS = ("deltoids", "lats", "biceps", "triceps")
+_STANDIN_ARMS = ARM_GROUPS
 STANDIN_ARMS_RESOLVED_FROM = 3.25
 
 

@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from runmuscles.conventions import TERRAINS
+from runmuscles.conventions import ARM_GROUPS, TERRAINS
 from runmuscles.cycle.gaitcycle import CROUCH_LIMIT_DEG, stance_peak_deg
 from runmuscles.gait import classify
 from runmuscles.load.body import check_body
@@ -98,8 +98,6 @@ FloatArray = NDArray[np.float64]
 
 #: Runner's height may differ from the table's by this fraction before a warning (no rescaling).
 HEIGHT_TOLERANCE = 0.10
-#: Arm groups that the sagittal model barely loads (method, step 9).
-ARM_GROUPS = ("deltoids", "lats", "biceps", "triceps")
 #: An arm group doing less than this share of the run's work is treated as unresolved.
 ARM_RESOLVED_SHARE = 0.01
 #: Said of every run with descents costed by the predictive engine. Measured on the shipped
