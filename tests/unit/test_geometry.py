@@ -210,9 +210,13 @@ PUBLISHED = [
     # elbow: biceps 3-5 cm at 45-120 deg, triceps about 2 cm (1.5-2.5) (Murray et al. 1995)
     ("biceps_r", "elbow", (45, 90, 120), 0.030, 0.050),
     ("triceps_r", "elbow", (0, 45, 90, 140), -0.025, -0.015),
-    # shoulder: anterior and posterior deltoid 2-4 cm (Holzbaur et al. 2005 model values)
-    ("delt_ant_r", "shoulder", (-60, 0, 60), 0.020, 0.040),
+    # shoulder: posterior deltoid 2-4 cm (this project's range; Holzbaur-family geometries
+    # disagree: 4.5-4.9 cm at 0 deg in MoBL-ARMS 4.1, about 0 in the push-up model)
     ("delt_post_r", "shoulder", (-60, 0, 60), -0.040, -0.020),
+    # anterior deltoid flexion: 3.8 cm at -30, 5.0 at 0, 5.2 at +30 deg, computed from MoBL-ARMS
+    # 4.1 (glenohumeral joint alone) and the opensim-models push-up model, which agree within
+    # 0.3 cm (Holzbaur 2005 descendants; no cadaver value): the band is theirs +- 0.3 cm (ours)
+    ("delt_ant_r", "shoulder", (-30, 0, 30), 0.035, 0.0555),
     # triceps long head: shoulder extension 2.5-3.75 cm over -30..+30 deg flexion, computed from
     # the geometry of OpenSim arm26 and MoBL-ARMS 4.1 (Holzbaur 2005 descendants; no cadaver value)
     ("tri_long_r", "shoulder", (-30, 0, 30), -0.0375, -0.025),
