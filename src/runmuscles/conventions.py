@@ -31,6 +31,7 @@ __all__ = [
     "GROUP_IDS",
     "MUSCLE_GROUPS",
     "PRESCRIBED_DOFS",
+    "RESERVE_LIMIT",
     "SIDES",
     "TERRAINS",
     "TRANSLATIONS",
@@ -104,6 +105,11 @@ MUSCLE_GROUPS: dict[str, str] = {
     "lat_dorsi": "lats", "teres_major": "lats",
     "biceps": "biceps", "triceps": "triceps", "tri_long": "triceps",
 }  # fmt: skip
+
+#: Peak reserve moment as a share of the joint's peak moment above which the muscles are not
+#: what carries the joint (this project's threshold): the atlas refuses such a stride,
+#: ``validate`` fails its reserve row, and a stride's muscles at that joint are flagged.
+RESERVE_LIMIT = 0.05
 
 #: Groups of the arms (shoulder and elbow follow measured motion).
 ARM_GROUPS: tuple[str, ...] = ("deltoids", "lats", "biceps", "triceps")

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from runmuscles.conventions import TRUNK_AND_ARM_GROUPS
+from runmuscles.conventions import RESERVE_LIMIT, TRUNK_AND_ARM_GROUPS
 from runmuscles.cycle import GaitCycle
 
 __all__ = [
@@ -70,9 +70,6 @@ def _row(quantity: str, value: str, published: str, source: str, ok: bool) -> di
 
 #: Tolerances this project chose (not published): labelled so in every row that uses them.
 OURS = "tolerance chosen by this project"
-#: Peak reserve moment as a share of the joint's peak moment above which the muscles do not
-#: carry the joint (this project's threshold).
-RESERVE_LIMIT = 0.05
 
 
 RIENER_EDRICH = (

@@ -32,6 +32,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runmuscles.conventions import RESERVE_LIMIT
+
 __all__ = [
     "MAX_RESERVE_SHARE",
     "MAX_STANCE_SLIP_M_S",
@@ -44,8 +46,9 @@ __all__ = [
 #: Joints whose motion the predictive model prescribes (their reserves do not refuse a stride).
 PRESCRIBED_JOINTS = frozenset({"shoulder", "elbow", "lumbar"})
 
-#: Largest peak reserve moment as a share of the joint's peak net moment.
-MAX_RESERVE_SHARE = 0.05
+#: Largest peak reserve moment as a share of the joint's peak net moment
+#: (:data:`runmuscles.conventions.RESERVE_LIMIT`).
+MAX_RESERVE_SHARE = RESERVE_LIMIT
 #: Largest fore-aft speed of a loaded contact sphere, m/s: the friction law's transition velocity
 #: (this project's choice of cut; see above; a test keeps it equal to ``contact.toml``).
 MAX_STANCE_SLIP_M_S = 0.2

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from runmuscles import __version__
-from runmuscles.conventions import PRESCRIBED_DOFS
+from runmuscles.conventions import PRESCRIBED_DOFS, RESERVE_LIMIT
 from runmuscles.cycle import GaitCycle
 from runmuscles.cycle.gaitcycle import crouch_note, stance_peak_deg
 from runmuscles.model.prescribed import prescribed_motion
@@ -231,9 +231,6 @@ def cycle_from_solution(runner: Runner, solution: Any) -> GaitCycle:
     )
 
 
-#: Peak reserve above this share of a joint's peak moment means the muscles there are not what
-#: carries the joint (this project's threshold, the one the atlas refuses strides with).
-RESERVE_LIMIT = 0.05
 #: A contact sphere counts as loaded (for slip) above this share of body weight.
 SLIP_LOAD_BW = 0.5
 #: A coordinate within this distance (rad; m for the pelvis) of a bound counts as touching it.
