@@ -52,6 +52,9 @@ class WarmStart:
     #: the solution's constraint and bound multipliers (a warm start of the dual point too)
     lam_g: Any = None
     lam_x: Any = None
+    #: the objective it was solved to, when known (of two stored strides of one condition and
+    #: runner, the lower is the better start)
+    objective: float | None = None
 
 
 @dataclass
