@@ -271,6 +271,11 @@ def test_cli_build_with_progress_bar(
     assert "9 conditions solved now" in cap.out and "budget" in cap.out
     assert tty or "done 9, failed 0, remaining 0" in cap.err
     assert Atlas.load(out).provenance["command"].startswith("runmuscles ")
+    # --polish: the stand-in's smooth atlas has nothing that stands out
+    assert main([*argv, "-o", str(out), "--polish"]) == 0
+    assert (
+        "polish: 0 cell(s) replaced by a better stride, 0 solve(s) tried" in capsys.readouterr().out
+    )
 
 
 def test_the_realism_gate_refuses_a_converged_but_unrealistic_stride(tmp_path: Path) -> None:
@@ -503,3 +508,69 @@ def test_the_problem_key_follows_everything_that_shapes_the_predicted_stride(
     assert build_mod.problem_key(predictive_solve, GRID) == key
     monkeypatch.setitem(node.Q_BOUNDS, "pelvis_tilt", (-1.2, 0.5))
     assert build_mod.problem_key(predictive_solve, GRID) != key
+
+
+def test_polish_candidates_find_a_bump_along_either_axis() -> None:
+    from runmuscles.atlas.build import polish_candidates
+
+    grid = Grid.from_axes("2:4:0.5", "-10%:10%:5%")  # 5 x 5
+    gg = grid.of("run")
+    # a smooth, convex objective (a bowl in speed and grade): no candidate
+    obj = {
+        ("run", i, j): 0.8 + 0.1 * (v - 3.0) ** 2 + 4.0 * g * g
+        for i, v in enumerate(gg.speeds)
+        for j, g in enumerate(gg.grades)
+    }
+    assert polish_candidates(grid, obj) == {}
+    # one interior cell 10 % above the bowl: a candidate, judged along the axis where it
+    # stands highest above the line between its neighbours
+    bumped = dict(obj)
+    bumped[("run", 2, 2)] *= 1.10
+    assert polish_candidates(grid, bumped) == {
+        ("run", 2, 2): (("run", 2, 1), ("run", 2, 3))  # the grade axis (the flatter line)
+    }
+    # 2 % is under the threshold (3 %, this project's choice); a missing neighbour (a failed
+    # cell) leaves that axis out, and an edge cell is judged along the other axis only
+    small = dict(obj)
+    small[("run", 2, 2)] *= 1.02
+    assert polish_candidates(grid, small) == {}
+    edge = dict(obj)
+    edge[("run", 0, 2)] *= 1.10
+    del edge[("run", 0, 1)]
+    assert polish_candidates(grid, edge) == {}
+    edge[("run", 0, 1)] = obj[("run", 0, 1)]
+    assert polish_candidates(grid, edge) == {("run", 0, 2): (("run", 0, 1), ("run", 0, 3))}
+    # non-uniform spacing: the line is drawn through the actual speeds
+    uneven = Grid.from_axes([2.0, 2.5, 4.0], [0.0, 0.05])
+    line = {("run", i, 0): 0.5 * v for i, v in enumerate((2.0, 2.5, 4.0))}  # straight in speed
+    assert polish_candidates(uneven, line) == {}
+    line[("run", 1, 0)] *= 1.05  # 5 % above the line through the actual speeds
+    assert polish_candidates(uneven, line) == {("run", 1, 0): (("run", 0, 0), ("run", 2, 0))}
+
+
+def test_polish_replaces_a_cell_left_on_a_worse_branch(tmp_path: Path) -> None:
+    # the stand-in's cold seed (3.5, 0) lands on a worse local optimum (objective x 1.2); its
+    # neighbours, continued from it, do not
+    stuck = functools.partial(standin_solve, high_from=frozenset({((3.5, 0.0), None)}))
+    plain = build_atlas(GRID, executor=InProcess(), output=tmp_path / "a.nc", solve=stuck)
+    assert plain.polished == {} and plain.polish_attempts == 0
+    before = Atlas.load(tmp_path / "a.nc").ds["objective"].values[1, 1]
+    rep = build_atlas(
+        GRID, executor=InProcess(), output=tmp_path / "b.nc", solve=stuck, polish=True
+    )
+    assert list(rep.polished) == ["run_v3.500000_g+0.000000"]
+    done = rep.polished["run_v3.500000_g+0.000000"]
+    assert done["objective_before"] == pytest.approx(before)
+    assert done["objective"] == pytest.approx(before / 1.2)
+    assert done["from"] in ("run_v3.000000_g+0.000000", "run_v4.000000_g+0.000000")
+    # tried from the two neighbours of the axis it stood out on; nothing else stood out after
+    assert rep.polish_attempts == 2
+    atlas = Atlas.load(tmp_path / "b.nc")
+    assert atlas.ds["objective"].values[1, 1] == pytest.approx(before / 1.2)
+    cell = atlas.cell(3.5, 0.0)["cells"][0]
+    assert cell["provenance"]["polished"]["objective_before"] == pytest.approx(before)
+    # the polished cell is saved as a part: a re-run reuses it and has nothing to polish
+    again = build_atlas(
+        GRID, executor=InProcess(), output=tmp_path / "b.nc", solve=stuck, polish=True
+    )
+    assert again.polished == {} and again.polish_attempts == 0 and len(again.reused) == 9

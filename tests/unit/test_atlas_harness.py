@@ -92,3 +92,24 @@ def test_two_workers_give_the_same_table(curved: Atlas) -> None:
     one = interpolation_error(curved, solve, n=4)
     two = interpolation_error(curved, solve, n=4, workers=2)
     assert one.rows == two.rows and len(one.rows) > 0
+
+
+def test_tries_keep_the_lower_objective_of_two_corners(curved: Atlas) -> None:
+    """With ``tries=2`` the fresh solve is the better of the two nearest corners' (what an atlas
+    built with --polish keeps), not the first that converges."""
+    from runmuscles.atlas.guesses import NodeGuesses
+
+    cond = Condition(2.5, -0.05)
+    t = curved.table("run")
+    have = [(float(t.speeds[i]), float(t.grades[j])) for i, j, _ in t.weights(2.5, -0.05)]
+    (first, _), (second, _) = NodeGuesses().candidates(cond, have)[:2]
+    src = NodeGuesses().candidates(cond, have)[0][1]
+    # from the nearest corner the stand-in lands on a worse optimum (objective x 1.2)
+    stuck = functools.partial(
+        standin_solve, curvature=C,
+        high_from=frozenset({((2.5, -0.05), (src["speed"], src["grade"]))}),
+    )  # fmt: skip
+    one = interpolation_error(curved, stuck, [cond])
+    two = interpolation_error(curved, stuck, [cond], tries=2)
+    assert one.conditions[0]["warm_start"] == first
+    assert two.conditions[0]["warm_start"] == second

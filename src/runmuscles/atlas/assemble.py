@@ -50,7 +50,7 @@ _PROV_KEYS = (
     "status", "iterations", "objective", "wall_time_s", "build_wall_time_s", "attempts",
     "warm_start_from", "warm_start", "guesses_tried", "guess_kept", "reserves",
     "stance_slip_m_s", "contact_sliding", "bounds_touched", "strike", "realism",
-    "solver_options", "source",
+    "solver_options", "source", "polished",
 )  # fmt: skip
 
 

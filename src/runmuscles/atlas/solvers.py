@@ -169,6 +169,7 @@ def standin_solve(
     unrealistic: frozenset[tuple[float, float]] = frozenset(),
     curvature: float = 0.0,
     warm_start_objects: bool = False,
+    high_from: frozenset[tuple[tuple[float, float], tuple[float, float] | None]] = frozenset(),
 ) -> Outcome:
     """A TEST STAND-IN for :func:`predictive_solve`, NOT physiology: a deterministic, cheap
     record whose every number is :func:`standin_value` of speed and grade, for testing and
@@ -182,7 +183,9 @@ def standin_solve(
     (marker_path, (speed, grade))`` kills the worker process (``os._exit``) at that condition
     unless the marker file exists, which it creates first (a worker that dies once). Conditions
     in ``unrealistic`` converge with a reserve share of 8 % (refused by the realism gate);
-    ``curvature`` adds a term quadratic in speed. The guess it returns is ``{"speed", "grade",
+    ``curvature`` adds a term quadratic in speed. ``((speed, grade), source)`` in ``high_from``
+    lands on a worse local optimum (objective 20 % higher; every value else the same). The guess
+    it returns is ``{"speed", "grade",
     "gait"}``, or with ``warm_start_objects`` a tiny :class:`~runmuscles.prediction.WarmStart`
     (fingerprint ``"standin"``) that a :class:`~runmuscles.prediction.StrideStore` can hold.
     """
@@ -211,6 +214,8 @@ def standin_solve(
 
     def val(k: float) -> float:
         return standin_value(v, g, k, gait, curvature)
+
+    high = (here, source) in high_from
 
     names = tuple(m for m, _, _ in _STANDIN_MUSCLES)
     mgroups = tuple(gr for _, gr, _ in _STANDIN_MUSCLES)
@@ -257,7 +262,7 @@ def standin_solve(
     info = {
         "status": "StandIn_Succeeded",
         "iterations": 0 if guess is None else 1,
-        "objective": val(0.5),
+        "objective": val(0.5) * (1.2 if high else 1.0),
         "wall_time_s": delay + work_s,
         "solver_options": {"solver": "stand-in"},
         "guesses_tried": [{"guess": "standin", "kept": True}] if guess is None else None,

@@ -207,6 +207,13 @@ def atlas() -> None:
     help="Try again, from any solved neighbour, the conditions a previous run of the same "
     "model failed or refused (by default only a neighbour not tried before is).",
 )
+@click.option(
+    "--polish",
+    is_flag=True,
+    help="After the grid is solved, solve again from their neighbours the cells whose objective "
+    "stands out from their neighbours' (a worse local optimum kept by continuation), and keep "
+    "the better stride.",
+)
 @json_option
 def build(
     grid_spec: str | None,
@@ -224,6 +231,7 @@ def build(
     stride_cells: str,
     time_limit: float | None,
     retry_failed: bool,
+    polish: bool,
     as_json: bool,
 ) -> None:
     """Solve every condition of the grid in parallel, warm-starting each from a solved neighbour,
@@ -261,6 +269,7 @@ def build(
         stride_cells=stride_cells,
         time_limit_s=None if time_limit is None else 60.0 * time_limit,
         retry_failed=retry_failed,
+        polish=polish,
     )
     parts = f"{output}.parts"
     try:
@@ -331,6 +340,8 @@ def build(
         "strides_written": report.strides_written,
         "strides_bytes": report.strides_bytes,
         "size_budget_bytes": SIZE_BUDGET,
+        "polished": report.polished,
+        "polish_attempts": report.polish_attempts,
     }
     if as_json:
         print_json(data)
@@ -348,6 +359,16 @@ def build(
             + (": OVER" if total > SIZE_BUDGET else "")
             + ")"
         )
+        if polish:
+            print(
+                f"polish: {len(report.polished)} cell(s) replaced by a better stride, "
+                f"{report.polish_attempts} solve(s) tried"
+            )
+            for key, p in report.polished.items():
+                print(
+                    f"  {key}: objective {p['objective_before']:.4f} -> {p['objective']:.4f} "
+                    f"(from {p['from']})"
+                )
         for key, st in report.failed.items():
             print(f"  missing {key}: {st}")
     if report.not_attempted:
