@@ -16,14 +16,18 @@ Engines:
   ``mumps_permuting_scaling=7``);
 * ``inertia_free`` (measured, not the default): the current engine with IPOPT's inertia-free
   curvature test (``neg_curv_test_tol=1e-8``, Chiang & Zavala 2016), which accepts a step of
-  positive curvature without refactorising the KKT matrix until its inertia is right.
+  positive curvature without refactorising the KKT matrix until its inertia is right;
+* ``predictor`` (measured, not the default): the current engine with the first-order predictor
+  (``SolverOptions(predictor=True)``: each step starts from the previous solution moved along
+  its interior-point sensitivity, :mod:`runmuscles.ocp.continuation`).
 
 Prints per step: iterations, seconds, seconds per iteration, cost of transport, cadence and trunk
 lean (a neighbour that changes its posture a lot has jumped to another local optimum, which costs
 iterations whatever the engine), then per engine the median and total iterations and the mean
-seconds per iteration, and the ratios current / baseline. The issue's target for a warm
-neighbour (0.25 m/s or 2.5 % away) is <= 40 iterations and <= 5 s on 2 cores. Nothing here asserts
-a time. Run: ``python benchmarks/bench_neighbours.py [--engines current,baseline]`` (about
+seconds per iteration, and the ratios to ``--reference`` (default baseline). The issue's target
+for a warm neighbour (0.25 m/s or 2.5 % away) is <= 40 iterations and <= 5 s on 2 cores. Nothing
+here asserts a time. Run: ``python benchmarks/bench_neighbours.py [--engines current,predictor
+--reference current]`` (about
 10-20 minutes on 2 cores).
 """
 
@@ -65,6 +69,8 @@ class Engine:
     steps: list[tuple[int, float]] = field(default_factory=list)
     #: neighbour steps that did not converge (the rest of that chain is skipped)
     failures: int = 0
+    #: move a warm start along the solution's sensitivity first (SolverOptions.predictor)
+    predictor: bool = False
 
     def use(self) -> None:
         """Make the model and solver this engine's (the transcriptions are rebuilt)."""
@@ -80,7 +86,8 @@ def _step(engine: Engine, runner: Runner, target: tuple[float, float], guess: An
     t0 = time.perf_counter()
     label = f"{target[0]:.2f} m/s {100 * target[1]:+.1f} %"
     try:
-        sol = solve(problem, SolverOptions(max_iter=3000, extra=dict(engine.extra)))
+        opts = SolverOptions(max_iter=3000, extra=dict(engine.extra), predictor=engine.predictor)
+        sol = solve(problem, opts)
     except ConvergenceError as exc:
         engine.failures += 1
         print(f"{engine.name:9s} {label:18s} failed: {exc}", flush=True)
@@ -111,6 +118,7 @@ def run(engine: Engine, runner: Runner, start: Any) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--engines", default="current,baseline")
+    ap.add_argument("--reference", default="baseline", help="the engine the ratios are against")
     args = ap.parse_args()
     engines = {
         "current": Engine("current", metabolics.ACTIVATION_SMOOTHING, {}),
@@ -118,6 +126,7 @@ def main() -> None:
         "inertia_free": Engine(
             "inertia_free", metabolics.ACTIVATION_SMOOTHING, {"neg_curv_test_tol": 1e-8}
         ),
+        "predictor": Engine("predictor", metabolics.ACTIVATION_SMOOTHING, {}, predictor=True),
     }
     chosen = [engines[n] for n in args.engines.split(",")]
     runner = Runner()
@@ -143,13 +152,14 @@ def main() -> None:
             f"iterations, total {sum(its)}, within 40 iterations {sum(i <= 40 for i in its)}, "
             f"{summary[e.name][2]:.3f} s per iteration, failed {e.failures}"
         )
-    if "baseline" in summary:
-        b = summary["baseline"]
+    ref = args.reference if args.reference in summary else "baseline"
+    if ref in summary:
+        b = summary[ref]
         for name, c in summary.items():
-            if name == "baseline":
+            if name == ref:
                 continue
             print(
-                f"{name} / baseline: median iterations {c[0] / b[0]:.2f}x, total iterations "
+                f"{name} / {ref}: median iterations {c[0] / b[0]:.2f}x, total iterations "
                 f"{c[1] / b[1]:.2f}x, seconds per iteration {c[2] / b[2]:.2f}x"
             )
 

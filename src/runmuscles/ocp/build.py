@@ -18,7 +18,7 @@ import numpy as np
 
 from runmuscles.errors import InputError
 from runmuscles.model.prescribed import prescribed_motion
-from runmuscles.ocp.continuation import sensitivity
+from runmuscles.ocp.continuation import predict_start, sensitivity
 from runmuscles.ocp.guess import measured_guess, template_guess
 from runmuscles.ocp.node import COST_TERMS, NodeLayout, build_node_model
 from runmuscles.ocp.problem import Problem, WarmStart, bound_window
@@ -133,6 +133,34 @@ def _warm_point(tr: Transcription, problem: Problem) -> np.ndarray | None:
     return z
 
 
+def _predicted_start(
+    tr: Transcription,
+    problem: Problem,
+    z: np.ndarray,
+    lam_g: np.ndarray | None,
+    lam_x: np.ndarray | None,
+    opts: SolverOptions,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The warm start moved to this problem's condition along its interior-point sensitivity
+    (``opts.predictor``), or None: no multipliers, the same condition, or a guess that carries
+    its own sensitivity (already applied by :func:`_warm_point`)."""
+    guess = problem.guess
+    if isinstance(guess, Solution):
+        guess = guess.warm_start()
+    if not opts.predictor or lam_g is None or lam_x is None or not isinstance(guess, WarmStart):
+        return None
+    if guess.dz_dp is not None:
+        return None
+    source = (guess.speed, guess.grade)
+    target = (problem.speed, problem.grade)
+    if np.allclose(source, target, rtol=0.0, atol=1e-12):
+        return None
+    try:
+        return predict_start(tr, z, lam_g, lam_x, source, target)
+    except (RuntimeError, ValueError, np.linalg.LinAlgError):  # a singular KKT matrix
+        return None
+
+
 def solve(
     problem: Problem,
     options: SolverOptions | None = None,
@@ -156,9 +184,31 @@ def solve(
     z_warm = _warm_point(tr_b, problem)
     if z_warm is not None:
         lam_g, lam_x = _warm_multipliers(tr_b, problem)
-        result = _attempt(
-            tr_b, z_warm, params, replace(opts, warm_start=True), problem, progress, lam_g, lam_x
-        )
+        start = _predicted_start(tr_b, problem, z_warm, lam_g, lam_x, opts)
+        predictor = "none"
+        first: SolveResult | None = None
+        if start is not None:
+            first = _attempt(
+                tr_b, start[0], params, replace(opts, warm_start=True), problem, progress,
+                start[1], lam_x,
+            )  # fmt: skip
+            predictor = "first-order (interior-point sensitivity)"
+            if not first.success:
+                predictor = f"first-order, failed ({first.status}); the neighbour's own point"
+        if first is not None and first.success:
+            result = first
+        else:
+            result = _attempt(
+                tr_b, z_warm, params, replace(opts, warm_start=True), problem, progress, lam_g,
+                lam_x,
+            )  # fmt: skip
+            if first is not None:  # the failed predicted attempt's work counts too
+                result = replace(
+                    result,
+                    iterations=result.iterations + first.iterations,
+                    wall_time_s=result.wall_time_s + first.wall_time_s,
+                    function_time_s=result.function_time_s + first.function_time_s,
+                )
         if not result.success and lam_g is not None:
             # the dual point can mislead far from its condition: the primal point alone
             result = _attempt(
@@ -175,6 +225,7 @@ def solve(
             "objective": result.objective,
             "wall_time_s": result.wall_time_s,
             "kept": True,
+            "predictor": predictor,
         }
         return _finish(tr, problem, result, opts, (warm,))
     tried: list[dict[str, Any]] = []
