@@ -26,7 +26,7 @@ SIZE_BUDGET = 20_000_000
 
 BUILD_EXAMPLES = """\b
 examples:
-  runmuscles atlas build --grid shipped --workers 2 -o atlas.nc --strides strides/
+  runmuscles atlas build --grid shipped --workers 2 --polish -o atlas.nc --strides strides/
   runmuscles atlas build --speeds 3:4:0.5 --grades 0%:10%:5%          a small running grid
   runmuscles atlas build --gait walk --speeds 1:1.6:0.2 --grades=-10%:10%:5%
   runmuscles atlas build --grid my_grid.toml --scheduler tcp://login01:8786   on a Dask cluster
