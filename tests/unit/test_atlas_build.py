@@ -548,7 +548,9 @@ def test_polish_candidates_find_a_bump_along_either_axis() -> None:
     assert polish_candidates(uneven, line) == {("run", 1, 0): (("run", 0, 0), ("run", 2, 0))}
 
 
-def test_polish_replaces_a_cell_left_on_a_worse_branch(tmp_path: Path) -> None:
+def test_polish_replaces_a_cell_left_on_a_worse_branch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # the stand-in's cold seed (3.5, 0) lands on a worse local optimum (objective x 1.2); its
     # neighbours, continued from it, do not
     stuck = functools.partial(standin_solve, high_from=frozenset({((3.5, 0.0), None)}))
@@ -569,6 +571,11 @@ def test_polish_replaces_a_cell_left_on_a_worse_branch(tmp_path: Path) -> None:
     assert atlas.ds["objective"].values[1, 1] == pytest.approx(before / 1.2)
     cell = atlas.cell(3.5, 0.0)["cells"][0]
     assert cell["provenance"]["polished"]["objective_before"] == pytest.approx(before)
+    from runmuscles.cli import main
+
+    assert main(["atlas", "info", str(tmp_path / "b.nc"), "--cell", "3.5", "0%"]) == 0
+    shown = capsys.readouterr().out
+    assert f"polished:             replaced a stride of objective {before:.4g}" in shown
     # the polished cell is saved as a part: a re-run reuses it and has nothing to polish
     again = build_atlas(
         GRID, executor=InProcess(), output=tmp_path / "b.nc", solve=stuck, polish=True

@@ -425,6 +425,17 @@ def _cell_text(data: dict[str, Any]) -> None:
                 else None,
             ),
         ]
+        polished = p.get("polished")
+        if polished:
+            before, src = polished.get("objective_before"), polished.get("from") or [None, None]
+            rows.insert(
+                5,
+                (
+                    "polished",
+                    f"replaced a stride of objective {before:.4g}, re-solved from the cell at "
+                    f"{src[0]:g} m/s {src[1] * 100:+g} %",
+                ),
+            )
         if p.get("message"):
             rows.append(("why", p["message"]))
         refused = (p.get("realism") or {}).get("refused_because")
