@@ -136,9 +136,8 @@ class StrideStore:
         for e in self.entries():
             if e.get("gait") != gait or e.get("n_intervals") != n_intervals:
                 continue
-            d = np.hypot(e["speed"] - speed, (e["grade"] - grade) / _GRADE_PER_SPEED)
-            d += 0.0 if e.get("fingerprint") == fp else 1.0
-            r = (round(float(d), 9), _objective(e))
+            same = e.get("fingerprint") == fp
+            r = _rank(e["speed"], e["grade"], same, _objective(e), speed, grade)
             if r < rank:
                 best, rank = e, r
         if best is None:
@@ -176,6 +175,15 @@ def _objective(entry: dict[str, Any]) -> float:
     return float(value) if value is not None and np.isfinite(value) else np.inf
 
 
+def _rank(
+    v: float, g: float, same_runner: bool, objective: float, speed: float, grade: float
+) -> tuple[float, float]:
+    """How good a start a stored stride at (``v``, ``g``) is for (``speed``, ``grade``), lowest
+    first: the distance (another runner's stride one step farther), then its objective."""
+    d = np.hypot(v - speed, (g - grade) / _GRADE_PER_SPEED) + (0.0 if same_runner else 1.0)
+    return round(float(d), 9), objective
+
+
 def _nearest(stores: Iterable[StrideStore], problem: Problem) -> WarmStart | None:
     """The nearest stored stride over ``stores`` (the first store wins a tie), and of two at the
     same distance of the same runner the one solved to the lower objective: a stride the user's
@@ -190,10 +198,9 @@ def _nearest(stores: Iterable[StrideStore], problem: Problem) -> WarmStart | Non
         )
         if found is None:
             continue
-        d = np.hypot(found.speed - problem.speed, (found.grade - problem.grade) / _GRADE_PER_SPEED)
-        d += 0.0 if found.runner_fingerprint == fp else 1.0
         obj = found.objective if found.objective is not None else np.inf
-        rank = (round(float(d), 9), obj)
+        same = found.runner_fingerprint == fp
+        rank = _rank(found.speed, found.grade, same, obj, problem.speed, problem.grade)
         if rank < best_rank:
             best, best_rank = found, rank
     return best

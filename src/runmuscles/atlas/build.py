@@ -625,13 +625,14 @@ def build_atlas(
                     except Exception:  # e.g. Dask's KilledWorker: this attempt is lost
                         continue
                     status(f"polish {grid.condition(n).label()}", wall)
-                    if not ok or not check_realism(value.info).ok:
+                    verdict = check_realism(value.info) if ok else None
+                    if verdict is None or not verdict.ok:
                         continue
                     obj = float(value.info["objective"])
                     if obj < objective[n] * (1.0 - POLISH_GAIN) and (
                         n not in best or obj < best[n][0]
                     ):
-                        best[n] = (obj, m, value, check_realism(value.info).to_dict(), wall)
+                        best[n] = (obj, m, value, verdict.to_dict(), wall)
             for n, (obj, m, out, realism, wall) in best.items():
                 cond, src = grid.condition(n), grid.condition(m)
                 meta = {

@@ -176,7 +176,8 @@ def _first_realistic(
         if not verdict.ok:
             why = f"from {label}: refused: {'; '.join(verdict.reasons)}"
             continue
-        found.append((float(out.info.get("objective") or 0.0), out, label))
+        objective = out.info.get("objective")
+        found.append((math.inf if objective is None else float(objective), out, label))
         if len(found) >= tries:
             break
     if not found:

@@ -185,9 +185,9 @@ def standin_solve(
     in ``unrealistic`` converge with a reserve share of 8 % (refused by the realism gate);
     ``curvature`` adds a term quadratic in speed. ``((speed, grade), source)`` in ``high_from``
     lands on a worse local optimum (objective 20 % higher; every value else the same). The guess
-    it returns is ``{"speed", "grade",
-    "gait"}``, or with ``warm_start_objects`` a tiny :class:`~runmuscles.prediction.WarmStart`
-    (fingerprint ``"standin"``) that a :class:`~runmuscles.prediction.StrideStore` can hold.
+    it returns is ``{"speed", "grade", "gait"}``, or with ``warm_start_objects`` a tiny
+    :class:`~runmuscles.prediction.WarmStart` (fingerprint ``"standin"``) that a
+    :class:`~runmuscles.prediction.StrideStore` can hold.
     """
     v, g, gait = condition.speed, condition.grade, condition.gait
     source = None
